@@ -1,0 +1,40 @@
+# The README's commands. Each target installs what it needs (Python venv, pinned CDK CLI).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+CDK := npx --no-install cdk --no-notices
+SETTINGS ?= flyte-scheduler.yaml
+
+.PHONY: help install test test-unit test-infra lint synth clean
+
+help:  ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed  ## Create .venv and install the pinned CDK CLI.
+
+test: install  ## Run lint and every test tier.
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest
+
+test-unit: install  ## Run the fast unit tests only.
+	$(PY) -m pytest tests/unit
+
+synth: install  ## Synthesize one template per environment into build/cdk.out.
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(CDK) synth -q -c settings=$(SETTINGS) -o build/cdk.out
+
+clean:  ## Remove build output (keeps .venv and node_modules).
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache
