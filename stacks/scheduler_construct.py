@@ -260,7 +260,7 @@ class FlyteSchedulerInfrastructure(Construct):
         )
         acknowledge(
             policy,
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::{self._nag_arn(self.rule_arn_pattern)}]",
+            f"AwsSolutions-IAM5[Resource::{self._nag_arn(self.rule_arn_pattern)}]",
             "flyteadmin names each rule <prefix>_<FNV-1 hash of project:domain:name> at "
             "run time, so the rule ARN can only be bounded by the prefix wildcard",
         )
@@ -361,7 +361,7 @@ class FlyteSchedulerInfrastructure(Construct):
                 for pack in ("HIPAA.Security", "NIST.800.53.R5"):
                     acknowledge(
                         alarm,
-                        f"{pack}::{pack}-CloudWatchAlarmAction",
+                        f"{pack}-CloudWatchAlarmAction",
                         "alarms.topic is 'none' in the settings: the alarm is visible in the "
                         "console and to `doctor` but notifies nobody; set alarms.topic to "
                         "'create' or 'existing' to be notified",
