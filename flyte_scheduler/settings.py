@@ -76,7 +76,7 @@ def load_settings(path: str | Path) -> Settings:
 def parse_settings(text: str, source: str = "settings") -> Settings:
     """Parse and validate settings YAML text."""
     try:
-        document = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error)
         rule = f"must be valid YAML without anchors or duplicate keys: {problem}"
@@ -94,7 +94,7 @@ class _StrictLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "anchors and aliases are not allowed", event.start_mark
             )
@@ -300,9 +300,7 @@ def _parse_alarms(section: _Section) -> AlarmOptions:
         oldest_message_age_seconds=section.integer(
             "oldest_message_age_seconds", defaults.oldest_message_age_seconds
         ),
-        dead_letter_messages=section.integer(
-            "dead_letter_messages", defaults.dead_letter_messages
-        ),
+        dead_letter_messages=section.integer("dead_letter_messages", defaults.dead_letter_messages),
         failed_invocations=section.integer("failed_invocations", defaults.failed_invocations),
         topic=section.text("topic", defaults.topic),
         topic_arn=section.optional_text("topic_arn"),
@@ -349,7 +347,12 @@ def _check_across_environments(envs: list[EnvironmentSettings]) -> list[Problem]
             for (kind, field), name in _iam_names(env).items():
                 if name in {n for (k, _), n in theirs.items() if k == kind}:
                     problems.append(
-                        Problem(field, name, f"{clash} (IAM {kind} names are unique per account)", env.name)
+                        Problem(
+                            field,
+                            name,
+                            f"{clash} (IAM {kind} names are unique per account)",
+                            env.name,
+                        )
                     )
     return problems
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from aws_cdk import Acknowledgment, Validations
-from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks
+from cdk_nag import (
+    AwsSolutionsChecks,
+    HIPAASecurityChecks,
+    NagPack,
+    NIST80053R5Checks,
+    PCIDSS321Checks,
+)
 from constructs import Construct
 
 

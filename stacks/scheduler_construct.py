@@ -55,7 +55,9 @@ class FlyteSchedulerInfrastructure(Construct):
         self._custom_bus_rules = stack.format_arn(
             service="events", resource="rule", resource_name="*/*"
         )
-        removal = RemovalPolicy.DESTROY if options.removal_policy == "destroy" else RemovalPolicy.RETAIN
+        removal = (
+            RemovalPolicy.DESTROY if options.removal_policy == "destroy" else RemovalPolicy.RETAIN
+        )
 
         self.encryption_key: kms.Key | None = (
             self._queue_key(removal) if options.encryption == "kms" else None

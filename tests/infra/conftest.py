@@ -11,12 +11,12 @@ import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-import aws_cdk as cdk  # noqa: E402
-from aws_cdk.assertions import Template  # noqa: E402
+import aws_cdk as cdk
+from aws_cdk.assertions import Template
 
-from flyte_scheduler.options import EnvironmentSettings  # noqa: E402
-from flyte_scheduler.settings import parse_settings  # noqa: E402
-from stacks.scheduler_stack import FlyteSchedulerStack  # noqa: E402
+from flyte_scheduler.options import EnvironmentSettings
+from flyte_scheduler.settings import parse_settings
+from stacks.scheduler_stack import FlyteSchedulerStack
 
 ACCOUNT = "123456789012"
 OIDC_ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
@@ -119,7 +119,9 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesize
     outdir = tmp_path_factory.mktemp("cdk.out")
     app = cdk.App(outdir=str(outdir))
     stacks = {
-        scenario: [FlyteSchedulerStack(app, settings=env) for env in scenario_environments(scenario)]
+        scenario: [
+            FlyteSchedulerStack(app, settings=env) for env in scenario_environments(scenario)
+        ]
         for scenario in SCENARIOS
     }
     app.synth()

@@ -105,7 +105,9 @@ def test_only_eventbridge_rules_with_the_prefix_may_send(synthesized: Synthesize
         "Action": "sqs:SendMessage",
         "Resource": {"Fn::GetAtt": [queue_id, "Arn"]},
         "Condition": {
-            "ArnLike": {"aws:SourceArn": partition_arn(f":events:us-east-1:{ACCOUNT}:rule/flyte_*")},
+            "ArnLike": {
+                "aws:SourceArn": partition_arn(f":events:us-east-1:{ACCOUNT}:rule/flyte_*")
+            },
             "StringEquals": {"aws:SourceAccount": ACCOUNT},
         },
     }
@@ -153,7 +155,7 @@ def test_schedule_role_trusts_eventbridge_of_this_account_and_has_no_permissions
     synthesized: Synthesized,
 ) -> None:
     template = synthesized.template("default")
-    role_id, role = single(template, "AWS::IAM::Role")
+    _, role = single(template, "AWS::IAM::Role")
     assert role["Properties"]["RoleName"] == "flyte-schedule-role"
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
         {
@@ -269,11 +271,15 @@ def test_alarms_watch_the_executor_poison_messages_and_deliveries(
     }
     stalled = alarms["flyte-scheduler-executor-stalled"]
     assert stalled["MetricName"] == "ApproximateAgeOfOldestMessage"
-    assert stalled["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}]
+    assert stalled["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}
+    ]
     assert (stalled["Threshold"], stalled["Statistic"]) == (300, "Maximum")
     poison = alarms["flyte-scheduler-poison-messages"]
     assert poison["MetricName"] == "ApproximateNumberOfMessagesVisible"
-    assert poison["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}]
+    assert poison["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}
+    ]
     assert poison["Threshold"] == 1
     failing = alarms["flyte-scheduler-deliveries-failing"]
     assert (failing["Namespace"], failing["MetricName"]) == ("AWS/Events", "FailedInvocations")
@@ -295,7 +301,14 @@ def test_created_topic_is_encrypted_tls_only_and_notified(synthesized: Synthesiz
         {
             "PolicyDocument": {
                 "Statement": Match.array_with(
-                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        )
+                    ]
                 )
             }
         },
@@ -400,7 +413,11 @@ def test_capture_the_rule_pattern_shared_by_queue_policy_and_flyteadmin_policy(
                 "Statement": Match.array_with(
                     [
                         Match.object_like(
-                            {"Condition": Match.object_like({"ArnLike": {"aws:SourceArn": pattern.as_object()}})}
+                            {
+                                "Condition": Match.object_like(
+                                    {"ArnLike": {"aws:SourceArn": pattern.as_object()}}
+                                )
+                            }
                         )
                     ]
                 )

@@ -83,7 +83,12 @@ INVALID: list[tuple[str, str, str, str]] = [
     ),
     ("prefix-number", render(env_with(schedule_name_prefix=42)), "schedule_name_prefix", "string"),
     ("unknown-key", render(env_with(regoin="us-east-1")), "regoin", "unknown key"),
-    ("unknown-queue-key", render(env_with(queue={"visibility": 30})), "queue.visibility", "unknown"),
+    (
+        "unknown-queue-key",
+        render(env_with(queue={"visibility": 30})),
+        "queue.visibility",
+        "unknown",
+    ),
     (
         "queue-name-dot",
         render(env_with(queue={"name": "a.b"})),
@@ -175,7 +180,9 @@ INVALID: list[tuple[str, str, str, str]] = [
     ),
     (
         "irsa-bad-namespace",
-        render(env_with(flyteadmin={"mode": "irsa", "oidc_provider_arn": OIDC, "namespace": "Fly"})),
+        render(
+            env_with(flyteadmin={"mode": "irsa", "oidc_provider_arn": OIDC, "namespace": "Fly"})
+        ),
         "flyteadmin.namespace",
         "Kubernetes name",
     ),
@@ -221,7 +228,12 @@ INVALID: list[tuple[str, str, str, str]] = [
         "alarms.oldest_message_age_seconds",
         "from 60",
     ),
-    ("alarms-enabled-string", render(env_with(alarms={"enabled": "yes"})), "alarms.enabled", "true"),
+    (
+        "alarms-enabled-string",
+        render(env_with(alarms={"enabled": "yes"})),
+        "alarms.enabled",
+        "true",
+    ),
     ("reconnect-negative", render(env_with(reconnect_attempts=-1)), "reconnect_attempts", "0 to"),
     ("tags-aws-prefix", render(env_with(tags={"aws:owner": "x"})), "tags.aws:owner", "reserved"),
     ("tags-number-value", render(env_with(tags={"team": 3})), "tags.team", "strings"),
@@ -238,8 +250,12 @@ INVALID: list[tuple[str, str, str, str]] = [
         "schedule_role_name",
         "unique per account",
     ),
-    ("env-name-invalid", "environments:\n  dev_1:\n    account: '123456789012'\n", "environments",
-     "environment names"),
+    (
+        "env-name-invalid",
+        "environments:\n  dev_1:\n    account: '123456789012'\n",
+        "environments",
+        "environment names",
+    ),
     ("empty-file", "", "(top level)", "empty"),
     ("no-environments", "environments: {}\n", "environments", "required"),
     ("top-level-list", "- a\n- b\n", "(top level)", "mapping"),
