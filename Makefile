@@ -27,6 +27,7 @@ install: $(VENV)/.installed node_modules/.installed  ## Create .venv and install
 
 test: install  ## Run lint and every test tier.
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
