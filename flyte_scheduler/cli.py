@@ -1,0 +1,229 @@
+"""``flyte-scheduler``: flyteadmin config that matches the deployment, and checks around it.
+
+Exit codes: 0 success, 1 findings or a deployment that disagrees with the settings, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from flyte_scheduler import config_lint, config_render, deployed_values, naming, schedules
+from flyte_scheduler.files import write_atomically
+from flyte_scheduler.options import EnvironmentSettings
+from flyte_scheduler.outputs import stack_name
+from flyte_scheduler.problems import SettingsError
+from flyte_scheduler.settings import DEFAULT_SETTINGS_FILE, load_settings
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class CommandError(Exception):
+    """A failure to report in one line, with its exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; errors are printed without a traceback."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except CommandError as error:
+        print(f"flyte-scheduler {args.command}: {error}", file=sys.stderr)
+        return error.code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flyte-scheduler",
+        description="flyteadmin AWS scheduler: config from settings or a deployed stack, and checks.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    config = _command(commands, "config", cmd_config, "emit flyteadmin config for an environment")
+    _settings_options(config, env_required=True)
+    source = config.add_mutually_exclusive_group()
+    source.add_argument(
+        "--from-stack",
+        action="store_true",
+        help="read the deployed stack's outputs with boto3 (standard AWS environment)",
+    )
+    source.add_argument(
+        "--outputs-file", metavar="FILE", help="read a `cdk deploy --outputs-file` JSON file"
+    )
+    config.add_argument(
+        "--format",
+        choices=config_render.FORMATS,
+        default="scheduler",
+        help="scheduler: flyteadmin config file (default); flyte-core / flyte-binary: Helm "
+        "values; json",
+    )
+    config.add_argument("-o", "--output", metavar="FILE", help="write atomically to FILE")
+
+    lint = _command(commands, "lint-config", cmd_lint_config, "check a config or values file")
+    lint.add_argument("file", metavar="FILE", help="flyteadmin config or Helm values YAML")
+    _settings_options(lint, env_required=False, env_help="also compare with this environment")
+
+    rule = _command(commands, "rule-name", cmd_rule_name, "the rule name flyteadmin creates")
+    rule.add_argument("project")
+    rule.add_argument("domain")
+    rule.add_argument("name", help="launch plan name")
+    prefix = rule.add_mutually_exclusive_group(required=True)
+    prefix.add_argument("--env", help="take the prefix from this environment's settings")
+    prefix.add_argument("--prefix", help="the scheduleNamePrefix")
+    rule.add_argument("--settings", default=DEFAULT_SETTINGS_FILE, metavar="PATH")
+
+    check = _command(commands, "check-schedule", cmd_check_schedule, "validate a schedule")
+    check.add_argument(
+        "expression",
+        metavar="EXPR",
+        help="cron(...), rate(...), a bare 6-field AWS cron, or a fixed rate like '90 minutes'",
+    )
+    check.add_argument("--count", type=int, default=5, help="fire times to show (default 5)")
+    return parser
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    handler: Callable[[argparse.Namespace], int],
+    summary: str,
+) -> argparse.ArgumentParser:
+    doc = (handler.__doc__ or summary).strip()
+    command = commands.add_parser(name, help=summary, description=doc)
+    command.set_defaults(handler=handler)
+    return command
+
+
+def _settings_options(
+    parser: argparse.ArgumentParser, env_required: bool, env_help: str = "environment name"
+) -> None:
+    parser.add_argument("--env", required=env_required, help=env_help)
+    parser.add_argument(
+        "--settings",
+        default=DEFAULT_SETTINGS_FILE,
+        metavar="PATH",
+        help=f"settings file (default {DEFAULT_SETTINGS_FILE})",
+    )
+
+
+def _environment(args: argparse.Namespace) -> EnvironmentSettings:
+    return load_settings(args.settings).select(args.env)[0]
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """Emit the flyteadmin scheduler config (or Helm values) for one environment.
+
+    Offline from the settings by default; with --from-stack or --outputs-file from the deployed
+    stack, which must agree with the settings (exit 1 otherwise).
+    """
+    env = _environment(args)
+    expected = deployed_values.values_from_settings(env)
+    values, source = _read_source(args, env)
+    differences = values.differences(expected)
+    if differences:
+        raise CommandError(
+            f"{source} disagrees with the settings of '{env.name}': " + "; ".join(differences),
+            EXIT_FINDINGS,
+        )
+    block = config_render.scheduler_block(
+        values, env.reconnect_attempts, env.reconnect_delay_seconds
+    )
+    document = config_render.config_document(values, block, args.format)
+    header = (
+        f"flyteadmin scheduler config ({args.format}) for environment '{env.name}', from {source}.\n"
+        "Generated by `flyte-scheduler config`: regenerate it rather than edit it."
+    )
+    text = config_render.render(document, args.format, header)
+    if args.output:
+        write_atomically(args.output, text)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _read_source(
+    args: argparse.Namespace, env: EnvironmentSettings
+) -> tuple[deployed_values.SchedulerValues, str]:
+    """The values to render and a description of where they came from."""
+    try:
+        if args.outputs_file:
+            source = f"outputs file {args.outputs_file}"
+            outputs = deployed_values.outputs_from_file(args.outputs_file, env.name)
+        elif args.from_stack:
+            source = f"deployed stack {stack_name(env.name)}"
+            outputs = deployed_values.outputs_from_stack(env.name, env.region)
+        else:
+            return deployed_values.values_from_settings(env), f"settings {args.settings}"
+        return deployed_values.values_from_outputs(outputs, source), source
+    except deployed_values.SourceError as error:
+        code = EXIT_BAD_INPUT if args.outputs_file else EXIT_FINDINGS
+        raise CommandError(str(error), code) from None
+
+
+def cmd_lint_config(args: argparse.Namespace) -> int:
+    """Check a flyteadmin config or flyte-core / flyte-binary values file for known traps.
+
+    Exit 0 when clean, 1 with findings, 2 when the file cannot be read.
+    """
+    expected = deployed_values.values_from_settings(_environment(args)) if args.env else None
+    try:
+        findings = config_lint.lint_file(args.file, expected)
+    except config_lint.LintInputError as error:
+        raise CommandError(str(error), EXIT_BAD_INPUT) from None
+    for finding in findings:
+        print(finding.render(args.file))
+    if findings:
+        print(f"{len(findings)} finding(s) in {args.file}")
+        return EXIT_FINDINGS
+    print(f"{args.file}: no findings")
+    return EXIT_OK
+
+
+def cmd_rule_name(args: argparse.Namespace) -> int:
+    """Print the EventBridge rule name flyteadmin creates for a launch plan.
+
+    FNV-1 64-bit of project:domain:name (every version of the plan maps to the same rule).
+    """
+    prefix = _environment(args).prefix if args.env else args.prefix
+    print(naming.rule_name(prefix, args.project, args.domain, args.name))
+    return EXIT_OK
+
+
+def cmd_check_schedule(args: argparse.Namespace) -> int:
+    """Validate a schedule with AWS's rules, show what flyteadmin sends and when it fires.
+
+    Also says which Flyte versions can use it with the AWS scheme.
+    """
+    try:
+        schedule = schedules.parse_schedule(args.expression)
+    except schedules.ScheduleError as error:
+        raise CommandError(f"invalid schedule: {error}", EXIT_BAD_INPUT) from None
+    now = datetime.now(UTC)
+    fires = schedule.next_fires(now, args.count)
+    print(f"flyteadmin sends: {schedule.expression}")
+    if isinstance(schedule, schedules.Cron):
+        print(
+            f"register as:      cron_expression={' '.join(schedule.fields)!r} (no cron() wrapper)"
+        )
+        print(f"next {args.count} fire times (UTC):")
+    else:
+        print(f"every:            {schedule.interval}")
+        print(f"next {args.count} fire times (UTC) if the rule were created now:")
+    for fire in fires:
+        print(f"  {fire:%Y-%m-%d %H:%M} ({fire:%a})")
+    if not fires:
+        print("  never: no date matches (check day-of-month, month and year)")
+    print(f"compatibility:    {schedule.compatibility}")
+    return EXIT_OK
