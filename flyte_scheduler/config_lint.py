@@ -62,15 +62,18 @@ class Finding:
 class _Block:
     """A YAML mapping node with dotted-path keys and line numbers."""
 
-    def __init__(self, node: yaml.Node | None, path: str) -> None:
+    def __init__(self, node: yaml.Node | None, path: str, line: int | None = None) -> None:
         self.path = path
         self.node = node
-        self.line = node.start_mark.line + 1 if node is not None else None
+        self.line = line
+        """Line of this block's own key (where a missing key is reported)."""
         self.items: dict[str, yaml.Node] = {}
+        self.key_lines: dict[str, int] = {}
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode):
                     self.items[str(key.value)] = value
+                    self.key_lines[str(key.value)] = key.start_mark.line + 1
 
     def key(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else name
@@ -79,7 +82,7 @@ class _Block:
         return name in self.items
 
     def child(self, name: str) -> _Block:
-        return _Block(self.items.get(name), self.key(name))
+        return _Block(self.items.get(name), self.key(name), self.key_lines.get(name, self.line))
 
     def text(self, name: str) -> str | None:
         """The scalar's text, or None when absent, null or not a scalar."""
@@ -89,8 +92,7 @@ class _Block:
         return str(node.value)
 
     def line_of(self, name: str) -> int | None:
-        node = self.items.get(name)
-        return node.start_mark.line + 1 if node is not None else self.line
+        return self.key_lines.get(name, self.line)
 
 
 def lint_file(path: str | Path, expected: SchedulerValues | None = None) -> list[Finding]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra.conftest import SCENARIOS
+from tests.scenarios import SCENARIOS
 
 pytestmark = pytest.mark.infra
 

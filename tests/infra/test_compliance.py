@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from stacks.compliance import compliance_packs
-from tests.infra.conftest import SCENARIOS, Synthesized
+from tests.infra.conftest import Synthesized
+from tests.scenarios import SCENARIOS
 
 pytestmark = pytest.mark.infra
 

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Capture, Match, Template
 
-from tests.infra.conftest import ACCOUNT, OIDC_ARN, OIDC_ISSUER, Synthesized
+from tests.infra.conftest import Synthesized
+from tests.scenarios import ACCOUNT, OIDC_ARN, OIDC_ISSUER
 
 pytestmark = pytest.mark.infra
 

@@ -9,7 +9,8 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from tests.infra.conftest import SCENARIOS, Synthesized
+from tests.infra.conftest import Synthesized
+from tests.scenarios import SCENARIOS
 
 pytestmark = pytest.mark.infra
 

@@ -1,0 +1,281 @@
+"""lint-config: one broken config per trap, each caught with its key and line; fixes are clean."""
+
+from __future__ import annotations
+
+import pytest
+
+from flyte_scheduler.config_lint import LintInputError, lint_text
+from flyte_scheduler.deployed_values import values_from_settings
+from tests.scenarios import scenario_environments
+
+GOOD = """\
+scheduler:
+  reconnectAttempts: 10
+  reconnectDelaySeconds: 30
+  eventScheduler:
+    scheme: aws
+    region: us-east-1
+    scheduleRole: arn:aws:iam::123456789012:role/flyte-schedule-role
+    targetName: arn:aws:sqs:us-east-1:123456789012:flyte-schedules
+    scheduleNamePrefix: flyte
+  workflowExecutor:
+    scheme: aws
+    region: us-east-1
+    scheduleQueueName: flyte-schedules
+    accountId: "123456789012"
+"""
+
+
+def edit(old: str, new: str, text: str = GOOD) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+NESTED_ONLY = """\
+scheduler:
+  eventScheduler:
+    scheme: aws
+    aws:
+      region: us-east-1
+      scheduleRole: arn:aws:iam::123456789012:role/flyte-schedule-role
+      targetName: arn:aws:sqs:us-east-1:123456789012:flyte-schedules
+      scheduleNamePrefix: flyte
+  workflowExecutor:
+    scheme: aws
+    aws:
+      region: us-east-1
+      scheduleQueueName: flyte-schedules
+      accountId: "123456789012"
+"""
+
+# (trap, broken config, key reported, its line, corrected config)
+TRAPS: list[tuple[str, str, str, int | None, str]] = [
+    ("nested-only", NESTED_ONLY, "scheduler.workflowExecutor.aws.scheduleQueueName", 13, GOOD),
+    (
+        "nested-prefix-differs",
+        edit(
+            "    scheduleNamePrefix: flyte\n",
+            "    scheduleNamePrefix: flyte\n    aws:\n      scheduleNamePrefix: flyte-new\n",
+        ),
+        "scheduler.eventScheduler.aws.scheduleNamePrefix",
+        11,
+        GOOD,
+    ),
+    (
+        "nested-differs",
+        edit(
+            '    accountId: "123456789012"\n',
+            '    accountId: "123456789012"\n    aws:\n      region: eu-west-1\n',
+        ),
+        "scheduler.workflowExecutor.aws.region",
+        16,
+        GOOD,
+    ),
+    (
+        "reconnect-misplaced",
+        edit(
+            "    scheme: aws\n    region: us-east-1\n    scheduleQueueName",
+            "    scheme: aws\n    reconnectAttempts: 10\n    region: us-east-1\n    scheduleQueueName",
+        ),
+        "scheduler.workflowExecutor.reconnectAttempts",
+        12,
+        GOOD,
+    ),
+    (
+        "region-missing",
+        edit("    region: us-east-1\n    scheduleQueueName", "    scheduleQueueName"),
+        "scheduler.workflowExecutor.region",
+        10,
+        GOOD,
+    ),
+    (
+        "region-unequal",
+        edit("    region: us-east-1\n    scheduleRole", "    region: us-west-2\n    scheduleRole"),
+        "scheduler.eventScheduler.region",
+        6,
+        GOOD,
+    ),
+    (
+        "region-invalid",
+        edit(
+            "region: us-east-1\n    schedule",
+            "region: us-east-7\n    schedule",
+            edit(
+                "region: us-east-1\n    scheduleRole", "region: us-east-7\n    scheduleRole"
+            ).replace("sqs:us-east-1", "sqs:us-east-7"),
+        ),
+        "scheduler.workflowExecutor.region",
+        12,
+        GOOD,
+    ),
+    (
+        "scheme-mismatch",
+        edit("  workflowExecutor:\n    scheme: aws", "  workflowExecutor:\n    scheme: local"),
+        "scheduler.workflowExecutor.scheme",
+        11,
+        GOOD,
+    ),
+    (
+        "scheme-case",
+        edit("  eventScheduler:\n    scheme: aws", "  eventScheduler:\n    scheme: AWS"),
+        "scheduler.eventScheduler.scheme",
+        5,
+        GOOD,
+    ),
+    (
+        "scheme-not-aws",
+        GOOD.replace("scheme: aws", "scheme: local"),
+        "scheduler.eventScheduler.scheme",
+        5,
+        GOOD,
+    ),
+    (
+        "target-not-arn",
+        edit(
+            "targetName: arn:aws:sqs:us-east-1:123456789012:flyte-schedules",
+            "targetName: https://sqs.us-east-1.amazonaws.com/123456789012/flyte-schedules",
+        ),
+        "scheduler.eventScheduler.targetName",
+        8,
+        GOOD,
+    ),
+    (
+        "target-queue-mismatch",
+        edit("scheduleQueueName: flyte-schedules", "scheduleQueueName: flyte-schedules-v2"),
+        "scheduler.eventScheduler.targetName",
+        8,
+        GOOD,
+    ),
+    (
+        "target-account-mismatch",
+        edit('accountId: "123456789012"', 'accountId: "210987654321"'),
+        "scheduler.eventScheduler.targetName",
+        8,
+        GOOD,
+    ),
+    (
+        "target-region-mismatch",
+        edit("sqs:us-east-1", "sqs:us-west-2"),
+        "scheduler.eventScheduler.targetName",
+        8,
+        GOOD,
+    ),
+    (
+        "account-unquoted",
+        edit('accountId: "123456789012"', "accountId: 123456789012"),
+        "scheduler.workflowExecutor.accountId",
+        14,
+        GOOD,
+    ),
+    (
+        "account-invalid",
+        edit('accountId: "123456789012"', 'accountId: "1234"'),
+        "scheduler.workflowExecutor.accountId",
+        14,
+        GOOD,
+    ),
+    (
+        "account-missing",
+        edit('    accountId: "123456789012"\n', ""),
+        "scheduler.workflowExecutor.accountId",
+        10,
+        GOOD,
+    ),
+    (
+        "prefix-invalid",
+        edit("scheduleNamePrefix: flyte", "scheduleNamePrefix: " + "p" * 44),
+        "scheduler.eventScheduler.scheduleNamePrefix",
+        9,
+        GOOD,
+    ),
+    (
+        "role-invalid",
+        edit(
+            "scheduleRole: arn:aws:iam::123456789012:role/flyte-schedule-role", 'scheduleRole: ""'
+        ),
+        "scheduler.eventScheduler.scheduleRole",
+        7,
+        GOOD,
+    ),
+    (
+        "queue-name-missing",
+        edit("    scheduleQueueName: flyte-schedules\n", ""),
+        "scheduler.workflowExecutor.scheduleQueueName",
+        10,
+        GOOD,
+    ),
+    (
+        "unknown-key",
+        edit(
+            "scheduleNamePrefix: flyte", "scheduleNamePrefx: flyte\n    scheduleNamePrefix: flyte"
+        ),
+        "scheduler.eventScheduler.scheduleNamePrefx",
+        9,
+        GOOD,
+    ),
+    ("no-scheduler-block", "server:\n  httpPort: 8088\n", "scheduler", None, GOOD),
+    (
+        "chart-disabled",
+        "workflow_scheduler:\n  enabled: false\n  type: aws\n  config:\n"
+        + "".join(f"    {line}\n" for line in GOOD.splitlines()),
+        "workflow_scheduler.enabled",
+        2,
+        "workflow_scheduler:\n  enabled: true\n  type: aws\n  config:\n"
+        + "".join(f"    {line}\n" for line in GOOD.splitlines()),
+    ),
+    (
+        "chart-type",
+        "workflow_scheduler:\n  enabled: true\n  type: native\n  config:\n"
+        + "".join(f"    {line}\n" for line in GOOD.splitlines()),
+        "workflow_scheduler.type",
+        3,
+        "workflow_scheduler:\n  enabled: true\n  type: aws\n  config:\n"
+        + "".join(f"    {line}\n" for line in GOOD.splitlines()),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("broken", "key", "line", "fixed"),
+    [trap[1:] for trap in TRAPS],
+    ids=[trap[0] for trap in TRAPS],
+)
+def test_each_trap_is_reported_with_key_line_and_fix(
+    request: pytest.FixtureRequest, broken: str, key: str, line: int | None, fixed: str
+) -> None:
+    trap = request.node.callspec.id
+    findings = lint_text(broken)
+    reported = {(finding.trap, finding.key, finding.line) for finding in findings}
+    assert (trap, key, line) in reported
+    assert all(finding.fix for finding in findings)
+    assert lint_text(fixed) == []
+
+
+def test_the_table_has_a_broken_config_per_trap() -> None:
+    assert len(TRAPS) >= 15
+    assert len({trap[0] for trap in TRAPS}) == len(TRAPS)
+
+
+def test_flyte_binary_values_are_found() -> None:
+    values = "configuration:\n  inline:\n" + "".join(f"    {line}\n" for line in GOOD.splitlines())
+    assert lint_text(values) == []
+    broken = values.replace("scheme: aws", "scheme: local", 1)
+    assert [f.trap for f in lint_text(broken)] == ["scheme-mismatch"]
+
+
+def test_comparison_with_the_settings() -> None:
+    expected = values_from_settings(scenario_environments("default")[0])
+    assert lint_text(GOOD, expected) == []
+    other = scenario_environments("kms")[0]
+    findings = lint_text(GOOD, values_from_settings(other))
+    assert {f.key for f in findings if f.trap == "settings-mismatch"} == {
+        "scheduler.workflowExecutor.scheduleQueueName",
+        "scheduler.eventScheduler.targetName",
+        "scheduler.eventScheduler.scheduleRole",
+        "scheduler.eventScheduler.scheduleNamePrefix",
+    }
+
+
+def test_unreadable_yaml_is_an_input_error() -> None:
+    with pytest.raises(LintInputError):
+        lint_text("scheduler: [\n")
