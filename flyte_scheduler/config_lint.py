@@ -369,8 +369,8 @@ def _check_account(executor: _Block, findings: list[Finding]) -> None:
                 "account-unquoted",
                 executor.key("accountId"),
                 executor.line_of("accountId"),
-                "unquoted: YAML reads it as a number, which drops leading zeros and can turn "
-                "into an exponent",
+                "unquoted: YAML may read it as a number, and an id with a leading zero can be "
+                "mangled (read as octal or stripped); flyteadmin needs the exact 12 characters",
                 f'quote it: accountId: "{account}"',
             )
         )
