@@ -1,0 +1,577 @@
+"""Least privilege, proven: the synthesized policies evaluated by a real IAM policy evaluator.
+
+Policies come from the synthesized templates with every intrinsic function resolved; requests are
+decided by @cloud-copilot/iam-simulate (identity, resource and trust policies with conditions).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+
+from tests.cfn_resolve import TemplateResolver
+from tests.iam.evaluator import PolicyEvaluator, Request
+from tests.infra.conftest import Synthesized
+
+pytestmark = pytest.mark.infra
+
+OTHER_ACCOUNT = "999999999999"
+EVENTS = "events.amazonaws.com"
+HASH = "16301494360130577061"
+IDENTITY_SCENARIOS = ("default", "existing", "irsa", "schedule-role", "kms")
+
+
+@pytest.fixture(scope="module")
+def evaluator() -> Iterator[PolicyEvaluator]:
+    server = PolicyEvaluator()
+    yield server
+    server.close()
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One scenario's resolved policies and the ARNs the requests name."""
+
+    account: str
+    region: str
+    prefix: str
+    flyteadmin_policy: dict[str, Any]
+    queue_policy: dict[str, Any]
+    dlq_policy: dict[str, Any]
+    schedule_trust: dict[str, Any]
+    flyteadmin_trust: dict[str, Any] | None
+    key_policy: dict[str, Any] | None
+    queue: str
+    dlq: str
+    schedule_role: str
+    flyteadmin: str
+    key: str | None
+    oidc_provider: str | None
+    oidc_issuer: str | None
+
+    def rule(self, name: str, account: str | None = None, region: str | None = None) -> str:
+        return f"arn:aws:events:{region or self.region}:{account or self.account}:rule/{name}"
+
+    def arn(self, service: str, resource: str, region: str = "") -> str:
+        return f"arn:aws:{service}:{region}:{self.account}:{resource}"
+
+
+def deployment_of(synthesized: Synthesized, scenario: str) -> Deployment:
+    stack = synthesized.stack(scenario)
+    template = synthesized.templates[stack.stack_name].to_json()
+    resolver = TemplateResolver(template, stack.account, stack.region)
+    raw: dict[str, Any] = template["Resources"]
+    resolved: dict[str, Any] = resolver.resolve(raw)
+    outputs = resolver.resolved_outputs()
+
+    def properties(kind: str) -> dict[str, dict[str, Any]]:
+        return {lid: resolved[lid]["Properties"] for lid, r in raw.items() if r["Type"] == kind}
+
+    queue_policies = {
+        raw[queue["Ref"]]["Properties"]["QueueName"]: resolved[lid]["Properties"]["PolicyDocument"]
+        for lid, resource in raw.items()
+        if resource["Type"] == "AWS::SQS::QueuePolicy"
+        for queue in resource["Properties"]["Queues"]
+    }
+    roles = {
+        p["RoleName"]: p["AssumeRolePolicyDocument"] for p in properties("AWS::IAM::Role").values()
+    }
+    (managed,) = properties("AWS::IAM::ManagedPolicy").values()
+    keys = properties("AWS::KMS::Key")
+    key_id = next(iter(keys), None)
+    identity = stack.settings.options.flyteadmin
+    flyteadmin = outputs.get(
+        "FlyteadminRoleArn", f"arn:aws:iam::{stack.account}:role/flyteadmin-pod"
+    )
+    issuer = (
+        identity.oidc_provider_arn.split(":oidc-provider/")[1]
+        if identity.oidc_provider_arn
+        else None
+    )
+    return Deployment(
+        account=stack.account,
+        region=stack.region,
+        prefix=outputs["ScheduleNamePrefix"],
+        flyteadmin_policy=managed["PolicyDocument"],
+        queue_policy=queue_policies[outputs["QueueName"]],
+        dlq_policy=queue_policies[outputs["DeadLetterQueueName"]],
+        schedule_trust=roles[outputs["ScheduleRoleArn"].split("/")[-1]],
+        flyteadmin_trust=roles.get(flyteadmin.split("/")[-1]),
+        key_policy=keys[key_id]["KeyPolicy"] if key_id else None,
+        queue=outputs["QueueArn"],
+        dlq=outputs["DeadLetterQueueArn"],
+        schedule_role=outputs["ScheduleRoleArn"],
+        flyteadmin=flyteadmin,
+        key=resolver.resolve({"Fn::GetAtt": [key_id, "Arn"]}) if key_id else None,
+        oidc_provider=identity.oidc_provider_arn,
+        oidc_issuer=issuer,
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    request: Request
+    allowed: bool
+
+
+def flyteadmin_request(d: Deployment, action: str, resource: str, **context: str) -> Request:
+    """A call by flyteadmin's identity; for SQS and KMS the resource's own policy applies too."""
+    resource_policy = None
+    if resource == d.queue:
+        resource_policy = d.queue_policy
+    elif resource == d.dlq:
+        resource_policy = d.dlq_policy
+    elif d.key and resource == d.key:
+        resource_policy = d.key_policy
+    return Request(
+        principal=d.flyteadmin,
+        action=action,
+        resource=resource,
+        context={"aws:SecureTransport": "true", **context},
+        identity_policies=(d.flyteadmin_policy,),
+        resource_policy=resource_policy,
+    )
+
+
+def delivery(
+    d: Deployment, resource: str | None = None, principal: str = EVENTS, **context: str
+) -> Request:
+    """EventBridge (or another principal) sending to a queue, decided by its queue policy."""
+    values = {
+        "aws:SecureTransport": "true",
+        "aws:SourceArn": d.rule(f"{d.prefix}_{HASH}"),
+        "aws:SourceAccount": d.account,
+        **context,
+    }
+    values = {key: value for key, value in values.items() if value != "<absent>"}
+    target = resource or d.queue
+    policy = d.dlq_policy if target == d.dlq else d.queue_policy
+    return Request(principal, "sqs:SendMessage", target, values, resource_policy=policy)
+
+
+def assume(
+    d: Deployment, principal: str, trust: dict[str, Any], role: str, **context: str
+) -> Request:
+    web = ":oidc-provider/" in principal
+    action = "sts:AssumeRoleWithWebIdentity" if web else "sts:AssumeRole"
+    return Request(principal, action, role, dict(context), resource_policy=trust)
+
+
+def web_identity(
+    d: Deployment,
+    namespace: str = "flyte",
+    service_account: str = "flyteadmin",
+    aud: str = "sts.amazonaws.com",
+) -> dict[str, str]:
+    issuer = KNOWN_OIDC_PROVIDER
+    return {
+        f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+        f"{issuer}:aud": aud,
+    }
+
+
+# The evaluator only knows the web-identity condition keys of named providers (Google, Cognito) and
+# silently drops others, such as an EKS issuer's <issuer>:sub. So the issuer's keys are renamed to
+# Google's in both the trust policy and the request: the same StringEquals logic is evaluated.
+KNOWN_OIDC_PROVIDER = "accounts.google.com"
+
+
+def evaluable_trust(trust: dict[str, Any], issuer: str) -> dict[str, Any]:
+    """The trust policy with the issuer's condition keys renamed to the known provider's."""
+    trust = copy.deepcopy(trust)
+    renamed = 0
+    for statement in trust["Statement"]:
+        for operator, pairs in statement.get("Condition", {}).items():
+            keys = {key: key.replace(issuer + ":", KNOWN_OIDC_PROVIDER + ":") for key in pairs}
+            renamed += sum(old != new for old, new in keys.items())
+            statement["Condition"][operator] = {keys[key]: value for key, value in pairs.items()}
+    assert renamed, "the trust policy has no condition on the issuer's keys"
+    return trust
+
+
+def cases(d: Deployment) -> list[Case]:
+    own_rule = d.rule(f"{d.prefix}_{HASH}")
+    rule_actions = [
+        "events:PutRule",
+        "events:PutTargets",
+        "events:RemoveTargets",
+        "events:DeleteRule",
+    ]
+    result = [
+        Case(f"flyteadmin may {a} its rules", flyteadmin_request(d, a, own_rule), True)
+        for a in rule_actions
+    ]
+    result += [
+        Case(
+            "flyteadmin may not touch other prefixes' rules",
+            flyteadmin_request(d, "events:PutRule", d.rule(f"other_{HASH}")),
+            False,
+        ),
+        Case(
+            "flyteadmin may not create rules in another region",
+            flyteadmin_request(
+                d, "events:PutRule", d.rule(f"{d.prefix}_{HASH}", region="eu-central-1")
+            ),
+            False,
+        ),
+        Case(
+            "flyteadmin may not create rules in another account",
+            flyteadmin_request(
+                d, "events:PutRule", d.rule(f"{d.prefix}_{HASH}", account=OTHER_ACCOUNT)
+            ),
+            False,
+        ),
+        Case(
+            "flyteadmin may not create rules on a custom bus",
+            flyteadmin_request(d, "events:PutRule", d.rule(f"{d.prefix}_bus/{d.prefix}_{HASH}")),
+            False,
+        ),
+        Case(
+            "flyteadmin may not disable rules (never called)",
+            flyteadmin_request(d, "events:DisableRule", own_rule),
+            False,
+        ),
+        Case(
+            "flyteadmin may pass the schedule role to EventBridge",
+            flyteadmin_request(
+                d, "iam:PassRole", d.schedule_role, **{"iam:PassedToService": EVENTS}
+            ),
+            True,
+        ),
+        Case(
+            "flyteadmin may not pass the schedule role to Lambda",
+            flyteadmin_request(
+                d,
+                "iam:PassRole",
+                d.schedule_role,
+                **{"iam:PassedToService": "lambda.amazonaws.com"},
+            ),
+            False,
+        ),
+        Case(
+            "flyteadmin may not pass another role",
+            flyteadmin_request(
+                d, "iam:PassRole", d.arn("iam", "role/admin"), **{"iam:PassedToService": EVENTS}
+            ),
+            False,
+        ),
+        Case(
+            "flyteadmin may not pass the role without a target service",
+            flyteadmin_request(d, "iam:PassRole", d.schedule_role),
+            False,
+        ),
+    ]
+    for action in ("sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:DeleteMessage"):
+        result.append(
+            Case(
+                f"flyteadmin may {action} on the queue",
+                flyteadmin_request(d, action, d.queue),
+                True,
+            )
+        )
+    for action in (
+        "sqs:SendMessage",
+        "sqs:DeleteQueue",
+        "sqs:PurgeQueue",
+        "sqs:ChangeMessageVisibility",
+        "sqs:SetQueueAttributes",
+    ):
+        result.append(
+            Case(f"flyteadmin may not {action}", flyteadmin_request(d, action, d.queue), False)
+        )
+    result += [
+        Case(
+            "flyteadmin may not read another queue",
+            flyteadmin_request(d, "sqs:ReceiveMessage", d.arn("sqs", "payments", d.region)),
+            False,
+        ),
+        Case(
+            "flyteadmin may not read the DLQ",
+            flyteadmin_request(d, "sqs:ReceiveMessage", d.dlq),
+            False,
+        ),
+        Case(
+            "flyteadmin may not read without TLS",
+            flyteadmin_request(
+                d, "sqs:ReceiveMessage", d.queue, **{"aws:SecureTransport": "false"}
+            ),
+            False,
+        ),
+        Case("EventBridge may deliver from a prefixed rule of this account", delivery(d), True),
+        Case(
+            "EventBridge may not deliver from another account",
+            delivery(
+                d,
+                **{
+                    "aws:SourceArn": d.rule(f"{d.prefix}_{HASH}", account=OTHER_ACCOUNT),
+                    "aws:SourceAccount": OTHER_ACCOUNT,
+                },
+            ),
+            False,
+        ),
+        Case(
+            "EventBridge may not deliver for another prefix",
+            delivery(d, **{"aws:SourceArn": d.rule(f"other_{HASH}")}),
+            False,
+        ),
+        Case(
+            "EventBridge may not deliver without aws:SourceArn",
+            delivery(d, **{"aws:SourceArn": "<absent>"}),
+            False,
+        ),
+        Case(
+            "EventBridge may not deliver without TLS",
+            delivery(d, **{"aws:SecureTransport": "false"}),
+            False,
+        ),
+        Case(
+            "EventBridge may not deliver from a custom bus",
+            delivery(d, **{"aws:SourceArn": d.rule(f"{d.prefix}_bus/{d.prefix}_{HASH}")}),
+            False,
+        ),
+        Case("SNS may not deliver", delivery(d, principal="sns.amazonaws.com"), False),
+        Case("EventBridge may not send to the DLQ", delivery(d, resource=d.dlq), False),
+        Case(
+            "another account may not send",
+            delivery(d, principal=f"arn:aws:iam::{OTHER_ACCOUNT}:root"),
+            False,
+        ),
+        Case(
+            "EventBridge of this account may assume the schedule role",
+            assume(
+                d, EVENTS, d.schedule_trust, d.schedule_role, **{"aws:SourceAccount": d.account}
+            ),
+            True,
+        ),
+        Case(
+            "EventBridge of another account may not assume it",
+            assume(
+                d, EVENTS, d.schedule_trust, d.schedule_role, **{"aws:SourceAccount": OTHER_ACCOUNT}
+            ),
+            False,
+        ),
+        Case(
+            "EventBridge without a source account may not assume it",
+            assume(d, EVENTS, d.schedule_trust, d.schedule_role),
+            False,
+        ),
+        Case(
+            "flyteadmin may not assume the schedule role",
+            assume(d, d.flyteadmin, d.schedule_trust, d.schedule_role),
+            False,
+        ),
+        Case(
+            "EventBridge may not read the queue",
+            Request(
+                EVENTS,
+                "sqs:ReceiveMessage",
+                d.queue,
+                {"aws:SecureTransport": "true"},
+                resource_policy=d.queue_policy,
+            ),
+            False,
+        ),
+        Case(
+            "flyteadmin may not read a same-named queue of another account",
+            flyteadmin_request(d, "sqs:ReceiveMessage", d.queue.replace(d.account, OTHER_ACCOUNT)),
+            False,
+        ),
+        Case(
+            "flyteadmin may not create a rule without the prefix's separator",
+            flyteadmin_request(d, "events:PutRule", d.rule(f"{d.prefix}{HASH}")),
+            False,
+        ),
+        Case(
+            "Lambda may not assume the schedule role",
+            assume(
+                d,
+                "lambda.amazonaws.com",
+                d.schedule_trust,
+                d.schedule_role,
+                **{"aws:SourceAccount": d.account},
+            ),
+            False,
+        ),
+    ]
+    if d.flyteadmin_trust is not None and d.oidc_provider and d.oidc_issuer:
+        trust = evaluable_trust(d.flyteadmin_trust, d.oidc_issuer)
+        provider = d.oidc_provider
+        result += [
+            Case(
+                "the service account may assume flyteadmin's role",
+                assume(d, provider, trust, d.flyteadmin, **web_identity(d)),
+                True,
+            ),
+            Case(
+                "another namespace may not",
+                assume(d, provider, trust, d.flyteadmin, **web_identity(d, namespace="default")),
+                False,
+            ),
+            Case(
+                "another service account may not",
+                assume(
+                    d, provider, trust, d.flyteadmin, **web_identity(d, service_account="default")
+                ),
+                False,
+            ),
+            Case(
+                "another audience may not",
+                assume(d, provider, trust, d.flyteadmin, **web_identity(d, aud="sts.example.com")),
+                False,
+            ),
+            Case(
+                "another OIDC provider may not",
+                assume(
+                    d, provider.replace("/id/", "/id/OTHER"), trust, d.flyteadmin, **web_identity(d)
+                ),
+                False,
+            ),
+        ]
+    if d.key and d.key_policy:
+
+        def key_request(principal: str, action: str, **context: str) -> Request:
+            return Request(principal, action, str(d.key), context, resource_policy=d.key_policy)
+
+        result += [
+            Case(
+                "EventBridge may generate data keys",
+                key_request(EVENTS, "kms:GenerateDataKey", **{"aws:SourceAccount": d.account}),
+                True,
+            ),
+            Case(
+                "EventBridge may decrypt",
+                key_request(EVENTS, "kms:Decrypt", **{"aws:SourceAccount": d.account}),
+                True,
+            ),
+            Case(
+                "EventBridge of another account may not use the key",
+                key_request(EVENTS, "kms:GenerateDataKey", **{"aws:SourceAccount": OTHER_ACCOUNT}),
+                False,
+            ),
+            Case(
+                "EventBridge may not schedule the key's deletion",
+                key_request(EVENTS, "kms:ScheduleKeyDeletion", **{"aws:SourceAccount": d.account}),
+                False,
+            ),
+            Case("flyteadmin may decrypt", flyteadmin_request(d, "kms:Decrypt", d.key), True),
+            Case(
+                "flyteadmin may not encrypt",
+                flyteadmin_request(d, "kms:GenerateDataKey", d.key),
+                False,
+            ),
+        ]
+    return result
+
+
+def failures(evaluator: PolicyEvaluator, d: Deployment) -> list[str]:
+    found = []
+    for case in cases(d):
+        decision = evaluator.evaluate(case.request)
+        if decision.allowed != case.allowed:
+            found.append(
+                f"{case.name}: expected {'Allowed' if case.allowed else 'Denied'}, got {decision.decision} because {decision.why}"
+            )
+    return found
+
+
+@pytest.mark.parametrize("scenario", IDENTITY_SCENARIOS)
+def test_the_allow_deny_matrix(
+    synthesized: Synthesized, evaluator: PolicyEvaluator, scenario: str
+) -> None:
+    deployment = deployment_of(synthesized, scenario)
+    assert failures(evaluator, deployment) == []
+
+
+def test_the_matrix_has_at_least_forty_cases(synthesized: Synthesized) -> None:
+    counts = {s: len(cases(deployment_of(synthesized, s))) for s in IDENTITY_SCENARIOS}
+    assert min(counts.values()) >= 36, counts
+    assert sum(counts.values()) >= 40 * len(counts), counts
+
+
+# Mutations: weakening any policy one way must flip at least one case -------------------------
+
+
+def without_condition(policy: dict[str, Any], key: str) -> dict[str, Any]:
+    policy = copy.deepcopy(policy)
+    for statement in policy["Statement"]:
+        for operator in list(statement.get("Condition", {})):
+            statement["Condition"][operator].pop(key, None)
+            if not statement["Condition"][operator]:
+                del statement["Condition"][operator]
+        if statement.get("Condition") == {}:
+            del statement["Condition"]
+    return policy
+
+
+def without_deny(policy: dict[str, Any]) -> dict[str, Any]:
+    policy = copy.deepcopy(policy)
+    policy["Statement"] = [s for s in policy["Statement"] if s["Effect"] != "Deny"]
+    return policy
+
+
+def wildcard_resources(policy: dict[str, Any]) -> dict[str, Any]:
+    policy = copy.deepcopy(policy)
+    for statement in policy["Statement"]:
+        if statement["Effect"] == "Allow":
+            statement["Resource"] = "*"
+    return policy
+
+
+MUTATIONS: dict[str, Callable[[Deployment], Deployment]] = {
+    "flyteadmin policy: wildcard resources": lambda d: replace(
+        d, flyteadmin_policy=wildcard_resources(d.flyteadmin_policy)
+    ),
+    "flyteadmin policy: no PassedToService": lambda d: replace(
+        d, flyteadmin_policy=without_condition(d.flyteadmin_policy, "iam:PassedToService")
+    ),
+    "flyteadmin policy: no custom-bus deny": lambda d: replace(
+        d, flyteadmin_policy=without_deny(d.flyteadmin_policy)
+    ),
+    "queue policy: no SourceArn": lambda d: replace(
+        d, queue_policy=without_condition(d.queue_policy, "aws:SourceArn")
+    ),
+    "queue policy: no SourceAccount nor SourceArn": lambda d: replace(
+        d,
+        queue_policy=without_condition(
+            without_condition(d.queue_policy, "aws:SourceAccount"), "aws:SourceArn"
+        ),
+    ),
+    "queue policy: no TLS or bus deny": lambda d: replace(
+        d, queue_policy=without_deny(d.queue_policy)
+    ),
+    "queue policy: wildcard resources": lambda d: replace(
+        d, dlq_policy=wildcard_resources(d.queue_policy)
+    ),
+    "schedule trust: no SourceAccount": lambda d: replace(
+        d, schedule_trust=without_condition(d.schedule_trust, "aws:SourceAccount")
+    ),
+}
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS)
+def test_every_weakening_flips_a_case(
+    synthesized: Synthesized, evaluator: PolicyEvaluator, mutation: str
+) -> None:
+    weakened = MUTATIONS[mutation](deployment_of(synthesized, "default"))
+    assert failures(evaluator, weakened), f"no case noticed: {mutation}"
+
+
+def test_irsa_and_kms_mutations_flip_cases(
+    synthesized: Synthesized, evaluator: PolicyEvaluator
+) -> None:
+    irsa = deployment_of(synthesized, "irsa")
+    assert irsa.flyteadmin_trust and irsa.oidc_issuer
+    sub = f"{irsa.oidc_issuer}:sub"
+    assert failures(
+        evaluator, replace(irsa, flyteadmin_trust=without_condition(irsa.flyteadmin_trust, sub))
+    )
+    kms = deployment_of(synthesized, "kms")
+    assert kms.key_policy
+    assert failures(
+        evaluator, replace(kms, key_policy=without_condition(kms.key_policy, "aws:SourceAccount"))
+    )
