@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := npx --no-install cdk --no-notices
 SETTINGS ?= flyte-scheduler.yaml
 
-.PHONY: help install test test-unit test-infra lint synth clean
+.PHONY: help install install-emulator demo test test-unit test-infra lint synth clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,9 +23,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+.venv-emulator/.installed: requirements-emulator.txt
+	$(PYTHON) -m venv .venv-emulator
+	.venv-emulator/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-emulator.txt
+	touch $@
+
 install: $(VENV)/.installed node_modules/.installed  ## Create .venv and install the pinned CDK CLI.
 
-test: install  ## Run lint and every test tier.
+install-emulator: .venv-emulator/.installed  ## Install the local AWS emulator (LocalStack) into .venv-emulator.
+
+demo: install install-emulator  ## Deploy `local` into a local AWS emulator and watch a schedule fire.
+	$(VENV)/bin/flyte-scheduler demo --env local --settings $(SETTINGS)
+
+test: install install-emulator  ## Run lint and every test tier.
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
