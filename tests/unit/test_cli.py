@@ -14,7 +14,7 @@ from flyte_scheduler.cli import build_parser, main
 from tests.scenarios import SCENARIOS
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ("config", "lint-config", "rule-name", "check-schedule")
+COMMANDS = ("config", "lint-config", "rule-name", "check-schedule", "emulator", "demo")
 
 
 @pytest.fixture
