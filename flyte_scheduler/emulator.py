@@ -30,6 +30,7 @@ NOT_ENFORCED = (
     "queue policies on EventBridge deliveries (proven by the IAM policy matrix instead)",
     "IAM permissions and trust policies (proven by the IAM policy matrix instead)",
     "KMS key policies (proven by the IAM policy matrix instead)",
+    "DeletionPolicy Retain on stack deletion (asserted on the synthesized template instead)",
 )
 """What the emulator does not enforce: never reported as passed by a live check on it."""
 
