@@ -6,7 +6,9 @@ Exit codes: 0 success, 1 findings or a deployment that disagrees with the settin
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import urllib.parse
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -293,3 +295,88 @@ def cmd_demo(args: argparse.Namespace) -> int:
     report = demo.run_demo(env, args.settings, args.build_dir, args.keep_running)
     demo.print_summary(report, env, args.keep_running)
     return EXIT_OK if report.ok else EXIT_FINDINGS
+
+
+def _deployed(env: EnvironmentSettings) -> deployed_values.SchedulerValues:
+    """The deployed stack's values; exit 1 when it cannot be read or disagrees with the settings."""
+    name = stack_name(env.name)
+    try:
+        values = deployed_values.values_from_outputs(
+            deployed_values.outputs_from_stack(env.name, env.region), name
+        )
+    except deployed_values.SourceError as error:
+        raise CommandError(str(error), EXIT_FINDINGS) from None
+    differences = values.differences(deployed_values.values_from_settings(env))
+    if differences:
+        raise CommandError(
+            f"{name} disagrees with the settings: " + "; ".join(differences), EXIT_FINDINGS
+        )
+    return values
+
+
+def _on_loopback_emulator() -> bool:
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    host = urllib.parse.urlparse(endpoint).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Check a deployed environment, one line per check: pass, fail, warn or n/a (not verifiable here).
+
+    Read-only. Stack and outputs, queue and DLQ, queue policy, backlog, schedule role, flyteadmin's
+    permissions (iam:SimulatePrincipalPolicy), rules and their targets, quota, orphaned rules,
+    alarms; with --config also lint-config against the deployment. Exit 1 on any fail.
+    """
+    import boto3  # live path only
+
+    from flyte_scheduler.doctor_checks import run_checks
+    from flyte_scheduler.doctor_observations import observe
+
+    env = _environment(args)
+    seen = observe(env, boto3.session.Session(), simulate=not _on_loopback_emulator())
+    findings = None
+    if args.config:
+        try:
+            findings = config_lint.lint_file(args.config, deployed_values.values_from_settings(env))
+        except config_lint.LintInputError as error:
+            raise CommandError(str(error), EXIT_BAD_INPUT) from None
+    results = run_checks(env, seen, findings)
+    for result in results:
+        print(result.render())
+    counts = {
+        status: sum(r.status == status for r in results)
+        for status in ("pass", "fail", "warn", "n/a")
+    }
+    print(", ".join(f"{count} {status}" for status, count in counts.items()))
+    return EXIT_FINDINGS if counts["fail"] else EXIT_OK
+
+
+def cmd_smoke(args: argparse.Namespace) -> int:
+    """Run flyteadmin's call sequence against a deployment and wait for a real scheduled delivery.
+
+    Creates a rule <prefix>_<digits> (rate(1 minute)) for a synthetic launch plan, waits for the
+    event, parses and deletes it, and always removes the target and the rule, also on failure or
+    Ctrl-C. Writes nothing else. Exit 1 when no event arrives in time.
+    """
+    import boto3  # live path only
+
+    from flyte_scheduler.flyteadmin_calls import run_call_sequence, synthetic_launch_plan
+    from flyte_scheduler.progress import Progress
+
+    env = _environment(args)
+    values = _deployed(env)
+    progress = Progress(total=1)
+    progress.step(f"flyteadmin's calls against {stack_name(env.name)} ({env.region})")
+    result = run_call_sequence(
+        values,
+        boto3.client("events", region_name=env.region),
+        boto3.client("sqs", region_name=env.region),
+        launch_plan=synthetic_launch_plan(),
+        timeout_seconds=args.timeout,
+        progress=progress.waiting("waiting for the scheduled delivery", args.timeout),
+    )
+    progress.end_wait()
+    for step in result.steps:
+        print(f"      {'ok  ' if step.ok else 'FAIL'} {step.name}: {step.detail}")
+    print("smoke: " + ("PASS" if result.ok else "FAIL") + f" (rule {result.rule} removed)")
+    return EXIT_OK if result.ok else EXIT_FINDINGS

@@ -1,0 +1,236 @@
+"""What ``doctor`` reads from a deployed environment, with read-only boto3 calls.
+
+Reading is kept apart from judging (:mod:`flyte_scheduler.doctor_checks`), so every check can be
+tested on observations with one fault injected.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flyte_scheduler import naming
+from flyte_scheduler.options import EnvironmentSettings
+from flyte_scheduler.outputs import stack_name
+
+FLYTEADMIN_RULE = re.compile(r"(?:[A-Za-z0-9._-]+_)?\d{1,20}")
+RULES_QUOTA_CODE = "L-244521F2"  # Service Quotas: "Maximum number of rules" per event bus
+QUEUE_ATTRIBUTES = ["All"]
+
+
+@dataclass
+class Rule:
+    """An EventBridge rule on the default bus and its targets."""
+
+    name: str
+    state: str
+    schedule: str
+    targets: list[dict[str, Any]]
+
+
+@dataclass
+class Observations:
+    """Everything doctor looked at; ``None`` where it could not be read (with the reason)."""
+
+    outputs: dict[str, str] | None = None
+    stack_status: str | None = None
+    queue: dict[str, str] | None = None
+    dead_letter_queue: dict[str, str] | None = None
+    oldest_message_age: float | None = None
+    dead_letter_oldest_age: float | None = None
+    schedule_role_trust: dict[str, Any] | None = None
+    flyteadmin_role: str | None = None
+    simulation: dict[str, str] | None = None
+    """Action -> decision from iam:SimulatePrincipalPolicy for flyteadmin's role."""
+    rules: list[Rule] = field(default_factory=list)
+    rules_on_bus: int | None = None
+    rules_quota: float | None = None
+    rules_quota_source: str = ""
+    existing_queues: dict[str, bool] = field(default_factory=dict)
+    """Target queue ARN -> whether it exists (for rules named like flyteadmin's)."""
+    alarms: dict[str, str] | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    """What could not be read, by observation name."""
+
+
+def observe(env: EnvironmentSettings, session: Any, simulate: bool = True) -> Observations:
+    """Read the environment's stack, queues, roles, rules and alarms (read-only).
+
+    ``simulate=False`` skips iam:SimulatePrincipalPolicy (an emulator that does not evaluate IAM).
+    """
+    seen = Observations()
+    region = env.region
+    _read(
+        seen,
+        "stack",
+        lambda: _stack(seen, session.client("cloudformation", region_name=region), env),
+    )
+    sqs = session.client("sqs", region_name=region)
+    _read(seen, "queue", lambda: _queues(seen, sqs, env))
+    _read(
+        seen, "metrics", lambda: _ages(seen, session.client("cloudwatch", region_name=region), env)
+    )
+    iam = session.client("iam", region_name=region)
+    _read(seen, "schedule role", lambda: _schedule_role(seen, iam, env))
+    if simulate:
+        _read(seen, "simulation", lambda: _simulate(seen, iam, env))
+    else:
+        _flyteadmin_role(seen, env)
+        seen.errors["simulation"] = "the local emulator does not evaluate IAM"
+    events = session.client("events", region_name=region)
+    _read(seen, "rules", lambda: _rules(seen, events, env))
+    _read(seen, "target queues", lambda: _target_queues(seen, sqs, env))
+    _read(seen, "quota", lambda: _quota(seen, session.client("service-quotas", region_name=region)))
+    _read(
+        seen, "alarms", lambda: _alarms(seen, session.client("cloudwatch", region_name=region), env)
+    )
+    return seen
+
+
+def _read(seen: Observations, name: str, reader: Any) -> None:
+    try:
+        reader()
+    except Exception as error:
+        seen.errors[name] = f"{type(error).__name__}: {error}"
+
+
+def _stack(seen: Observations, cloudformation: Any, env: EnvironmentSettings) -> None:
+    stack = cloudformation.describe_stacks(StackName=stack_name(env.name))["Stacks"][0]
+    seen.stack_status = stack["StackStatus"]
+    seen.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def _queues(seen: Observations, sqs: Any, env: EnvironmentSettings) -> None:
+    for name, attribute in (
+        (naming.queue_name(env.options), "queue"),
+        (naming.dead_letter_queue_name(env.options), "dead_letter_queue"),
+    ):
+        url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=env.account)["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=QUEUE_ATTRIBUTES)
+        setattr(seen, attribute, attributes["Attributes"])
+
+
+def _ages(seen: Observations, cloudwatch: Any, env: EnvironmentSettings) -> None:
+    now = datetime.now(UTC)
+    for name, attribute in (
+        (naming.queue_name(env.options), "oldest_message_age"),
+        (naming.dead_letter_queue_name(env.options), "dead_letter_oldest_age"),
+    ):
+        points = cloudwatch.get_metric_statistics(
+            Namespace="AWS/SQS",
+            MetricName="ApproximateAgeOfOldestMessage",
+            Dimensions=[{"Name": "QueueName", "Value": name}],
+            StartTime=now - timedelta(minutes=15),
+            EndTime=now,
+            Period=60,
+            Statistics=["Maximum"],
+        )["Datapoints"]
+        if points:
+            latest = max(points, key=lambda point: point["Timestamp"])
+            setattr(seen, attribute, float(latest["Maximum"]))
+
+
+def _schedule_role(seen: Observations, iam: Any, env: EnvironmentSettings) -> None:
+    role = iam.get_role(RoleName=naming.schedule_role_name(env.options))["Role"]
+    document = role["AssumeRolePolicyDocument"]
+    seen.schedule_role_trust = json.loads(document) if isinstance(document, str) else document
+
+
+def _flyteadmin_role(seen: Observations, env: EnvironmentSettings) -> str | None:
+    arns = naming.Arns(env)
+    names = env.options.flyteadmin.role_names
+    seen.flyteadmin_role = arns.flyteadmin_role or (
+        f"arn:{arns.partition}:iam::{env.account}:role/{names[0]}" if names else None
+    )
+    return seen.flyteadmin_role
+
+
+def _simulate(seen: Observations, iam: Any, env: EnvironmentSettings) -> None:
+    arns = naming.Arns(env)
+    role = _flyteadmin_role(seen, env)
+    if role is None:
+        return
+    rule = arns.rule_pattern.replace("*", "0")
+    requests = {
+        "events:PutRule": rule,
+        "events:PutTargets": rule,
+        "events:RemoveTargets": rule,
+        "events:DeleteRule": rule,
+        "iam:PassRole": arns.schedule_role,
+        "sqs:GetQueueUrl": arns.queue,
+        "sqs:ReceiveMessage": arns.queue,
+        "sqs:DeleteMessage": arns.queue,
+    }
+    decisions: dict[str, str] = {}
+    for action, resource in requests.items():
+        context = (
+            [
+                {
+                    "ContextKeyName": "iam:PassedToService",
+                    "ContextKeyValues": ["events.amazonaws.com"],
+                    "ContextKeyType": "string",
+                }
+            ]
+            if action == "iam:PassRole"
+            else []
+        )
+        result = iam.simulate_principal_policy(
+            PolicySourceArn=role,
+            ActionNames=[action],
+            ResourceArns=[resource],
+            ContextEntries=context,
+        )["EvaluationResults"][0]
+        decisions[action] = result["EvalDecision"]
+    seen.simulation = decisions
+
+
+def _rules(seen: Observations, events: Any, env: EnvironmentSettings) -> None:
+    names: list[tuple[str, str, str]] = []
+    token = None
+    while True:
+        page = events.list_rules(**({"NextToken": token} if token else {}))
+        names += [
+            (r["Name"], r.get("State", ""), r.get("ScheduleExpression", "")) for r in page["Rules"]
+        ]
+        token = page.get("NextToken")
+        if not token:
+            break
+    seen.rules_on_bus = len(names)
+    for name, state, schedule in names:
+        if FLYTEADMIN_RULE.fullmatch(name):
+            targets = events.list_targets_by_rule(Rule=name)["Targets"]
+            seen.rules.append(Rule(name, state, schedule, targets))
+
+
+def _target_queues(seen: Observations, sqs: Any, env: EnvironmentSettings) -> None:
+    for rule in seen.rules:
+        for target in rule.targets:
+            arn = target.get("Arn", "")
+            if ":sqs:" not in arn or arn in seen.existing_queues:
+                continue
+            _, _, _, region, account, name = arn.split(":", 5)
+            if region != env.region:
+                continue  # another region's queue: this client cannot tell
+            try:
+                sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)
+                seen.existing_queues[arn] = True
+            except Exception as error:
+                code = getattr(error, "response", {}).get("Error", {}).get("Code", "")
+                if "NonExistentQueue" not in code and "QueueDoesNotExist" not in code:
+                    raise
+                seen.existing_queues[arn] = False
+
+
+def _quota(seen: Observations, quotas: Any) -> None:
+    quota = quotas.get_service_quota(ServiceCode="events", QuotaCode=RULES_QUOTA_CODE)["Quota"]
+    seen.rules_quota = float(quota["Value"])
+    seen.rules_quota_source = "Service Quotas"
+
+
+def _alarms(seen: Observations, cloudwatch: Any, env: EnvironmentSettings) -> None:
+    prefix = f"{env.prefix}-scheduler-"
+    found = cloudwatch.describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]
+    seen.alarms = {alarm["AlarmName"]: alarm["StateValue"] for alarm in found}

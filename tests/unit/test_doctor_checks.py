@@ -1,0 +1,233 @@
+"""doctor's verdicts: a healthy deployment passes; each injected fault fails exactly its check."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+
+import pytest
+
+from flyte_scheduler import naming
+from flyte_scheduler.config_lint import lint_text
+from flyte_scheduler.deployed_values import values_from_settings
+from flyte_scheduler.doctor_checks import run_checks
+from flyte_scheduler.doctor_observations import Observations, Rule
+from flyte_scheduler.flyteadmin_messages import INPUT_PATHS, LaunchPlanId, input_template
+from tests.scenarios import scenario_environments
+
+ENV = scenario_environments("irsa")[0]
+ARNS = naming.Arns(ENV)
+QUEUE_POLICY = {
+    "Statement": [
+        {
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "sqs:*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "AllowScheduleRulesToSend",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Condition": {
+                "ArnLike": {"aws:SourceArn": ARNS.rule_pattern},
+                "StringEquals": {"aws:SourceAccount": ENV.account},
+            },
+        },
+    ]
+}
+
+
+def target(arn: str = ARNS.queue) -> dict[str, object]:
+    template = input_template(LaunchPlanId("p", "d", "n"), "kickoff_time")
+    return {
+        "Id": "x",
+        "Arn": arn,
+        "InputTransformer": {"InputPathsMap": INPUT_PATHS, "InputTemplate": template},
+    }
+
+
+def healthy() -> Observations:
+    outputs = {
+        "Account": ENV.account,
+        "Region": ENV.region,
+        "ScheduleNamePrefix": ENV.prefix,
+        "QueueName": naming.queue_name(ENV.options),
+        "QueueArn": ARNS.queue,
+        "ScheduleRoleArn": ARNS.schedule_role,
+        "FlyteadminRoleArn": str(ARNS.flyteadmin_role),
+    }
+    queue = {
+        "SqsManagedSseEnabled": "true",
+        "RedrivePolicy": json.dumps(
+            {"deadLetterTargetArn": ARNS.dead_letter_queue, "maxReceiveCount": 10}
+        ),
+        "MessageRetentionPeriod": "345600",
+        "VisibilityTimeout": "60",
+        "ApproximateNumberOfMessages": "0",
+        "Policy": json.dumps(QUEUE_POLICY),
+    }
+    actions = [
+        "events:PutRule",
+        "events:PutTargets",
+        "events:RemoveTargets",
+        "events:DeleteRule",
+        "iam:PassRole",
+        "sqs:GetQueueUrl",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+    ]
+    return Observations(
+        outputs=outputs,
+        stack_status="CREATE_COMPLETE",
+        queue=queue,
+        dead_letter_queue={
+            "ApproximateNumberOfMessages": "0",
+            "ApproximateNumberOfMessagesNotVisible": "0",
+        },
+        oldest_message_age=3.0,
+        schedule_role_trust={
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ]
+        },
+        flyteadmin_role=ARNS.flyteadmin_role,
+        simulation=dict.fromkeys(actions, "allowed"),
+        rules=[Rule(f"{ENV.prefix}_16301494360130577061", "ENABLED", "rate(1 hour)", [target()])],
+        rules_on_bus=12,
+        existing_queues={ARNS.queue: True},
+        alarms={
+            f"{ENV.prefix}-scheduler-{s}": "OK"
+            for s in ("executor-stalled", "poison-messages", "deliveries-failing")
+        },
+    )
+
+
+def statuses(seen: Observations) -> dict[str, str]:
+    return {result.name.split(" ")[0]: result.status for result in run_checks(ENV, seen)}
+
+
+def test_a_healthy_deployment_passes_every_check() -> None:
+    results = run_checks(ENV, healthy())
+    assert [r.status for r in results] == ["pass"] * 11, [
+        r.render() for r in results if r.status != "pass"
+    ]
+
+
+def fault(change: Callable[[Observations], None]) -> Observations:
+    seen = copy.deepcopy(healthy())
+    change(seen)
+    return seen
+
+
+def set_queue(key: str, value: str) -> Callable[[Observations], None]:
+    return lambda seen: (seen.queue or {}).__setitem__(key, value)
+
+
+def wrong_policy(seen: Observations) -> None:
+    policy = copy.deepcopy(QUEUE_POLICY)
+    policy["Statement"][1]["Condition"]["ArnLike"]["aws:SourceArn"] = ARNS.rule_pattern.replace(
+        ENV.prefix, "other"
+    )
+    assert seen.queue is not None
+    seen.queue["Policy"] = json.dumps(policy)
+
+
+# (injected fault, the one check that must fail)
+FAULTS: dict[str, tuple[Callable[[Observations], None], str]] = {
+    "stack missing": (lambda s: setattr(s, "outputs", None), "stack FlyteScheduler-irsa"),
+    "stack rolled back": (
+        lambda s: setattr(s, "stack_status", "UPDATE_ROLLBACK_COMPLETE"),
+        "stack",
+    ),
+    "outputs of another queue": (
+        lambda s: (s.outputs or {}).__setitem__("QueueName", "other"),
+        "stack",
+    ),
+    "fifo queue": (set_queue("FifoQueue", "true"), "queue flyte-irsa-schedules"),
+    "no encryption": (set_queue("SqsManagedSseEnabled", "false"), "queue flyte-irsa-schedules"),
+    "no redrive": (set_queue("RedrivePolicy", ""), "queue flyte-irsa-schedules"),
+    "visibility drifted": (set_queue("VisibilityTimeout", "5"), "queue flyte-irsa-schedules"),
+    "queue policy for another prefix": (wrong_policy, "queue policy"),
+    "flooded DLQ": (
+        lambda s: (s.dead_letter_queue or {}).__setitem__("ApproximateNumberOfMessages", "250"),
+        "dead-letter",
+    ),
+    "stalled executor": (lambda s: setattr(s, "oldest_message_age", 4000.0), "backlog"),
+    "untrusted schedule role": (
+        lambda s: setattr(s, "schedule_role_trust", {"Statement": []}),
+        "schedule",
+    ),
+    "flyteadmin denied": (
+        lambda s: (s.simulation or {}).__setitem__("iam:PassRole", "implicitDeny"),
+        "flyteadmin",
+    ),
+    "rule retargeted": (
+        lambda s: s.rules[0].targets.__setitem__(0, target(ARNS.dead_letter_queue)),
+        "rules",
+    ),
+    "rule disabled": (lambda s: setattr(s.rules[0], "state", "DISABLED"), "rules flyte-irsa_*"),
+    "quota nearly used": (lambda s: setattr(s, "rules_on_bus", 290), "rules quota"),
+    "orphan under an old prefix": (
+        lambda s: s.rules.append(Rule("oldprefix_123", "ENABLED", "rate(1 day)", [target()])),
+        "orphaned",
+    ),
+    "alarm firing": (
+        lambda s: (s.alarms or {}).__setitem__(f"{ENV.prefix}-scheduler-poison-messages", "ALARM"),
+        "alarms",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", FAULTS)
+def test_each_fault_fails_exactly_its_check(name: str) -> None:
+    change, check = FAULTS[name]
+    results = run_checks(ENV, fault(change))
+    not_passing = [r for r in results if r.status != "pass"]
+    assert len(not_passing) == 1, [r.render() for r in not_passing]
+    assert (
+        not_passing[0].name.startswith(check)
+        or not_passing[0].name.split(" ")[0] == check.split(" ")[0]
+    )
+    assert not_passing[0].status in ("fail", "warn")
+    assert not_passing[0].fix
+
+
+def test_the_quota_fails_when_full_and_uses_the_service_quota() -> None:
+    seen = fault(lambda s: setattr(s, "rules_on_bus", 100))
+    seen.rules_quota, seen.rules_quota_source = 100.0, "Service Quotas"
+    (quota,) = [r for r in run_checks(ENV, seen) if r.name.startswith("rules quota")]
+    assert (quota.status, "Service Quotas" in quota.evidence) == ("fail", True)
+
+
+def test_a_rule_targeting_a_missing_queue_is_an_orphan() -> None:
+    missing = ARNS.queue + "-gone"
+    seen = fault(
+        lambda s: s.rules.append(
+            Rule(f"{ENV.prefix}_42", "ENABLED", "rate(1 day)", [target(missing)])
+        )
+    )
+    seen.existing_queues[missing] = False
+    failed = {r.name for r in run_checks(ENV, seen) if r.status == "fail"}
+    assert "orphaned rules" in failed
+
+
+def test_not_verifiable_permissions_are_reported_as_such() -> None:
+    seen = fault(lambda s: setattr(s, "simulation", None))
+    seen.errors["simulation"] = "the local emulator does not evaluate IAM"
+    (permissions,) = [r for r in run_checks(ENV, seen) if r.name == "flyteadmin permissions"]
+    assert permissions.status == "n/a"
+    assert "not verifiable here" in permissions.evidence
+
+
+def test_the_config_check_uses_lint_config() -> None:
+    broken = "scheduler:\n  eventScheduler: {scheme: aws}\n  workflowExecutor: {scheme: local}\n"
+    findings = lint_text(broken, values_from_settings(ENV))
+    results = run_checks(ENV, healthy(), findings)
+    assert results[-1].name == "flyteadmin config" and results[-1].status == "fail"
