@@ -107,6 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument("--python", type=Path, default=emulator.DEFAULT_PYTHON, metavar="PATH")
     _settings_options(emu, env_required=False, env_help="print AWS variables for this environment")
 
+    doctor = _command(commands, "doctor", cmd_doctor, "live checks of a deployed environment")
+    _settings_options(doctor, env_required=True)
+    doctor.add_argument(
+        "--config", metavar="FILE", help="also lint this flyteadmin config against it"
+    )
+
+    smoke = _command(commands, "smoke", cmd_smoke, "run flyteadmin's calls against a deployment")
+    _settings_options(smoke, env_required=True)
+    smoke.add_argument(
+        "--timeout", type=float, default=120, help="seconds to wait for the delivery (default 120)"
+    )
+
     demo_parser = _command(
         commands, "demo", cmd_demo, "deploy into the emulator and fire a schedule"
     )

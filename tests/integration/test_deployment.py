@@ -16,7 +16,6 @@ import pytest
 from botocore.exceptions import ClientError
 
 from flyte_scheduler import emulator
-from flyte_scheduler.demo import cdk_command, cdk_environment, run_logged
 from flyte_scheduler.deployed_values import values_from_settings
 from flyte_scheduler.flyteadmin_calls import run_call_sequence, synthetic_launch_plan
 from flyte_scheduler.outputs import OUTPUT_DESCRIPTIONS
@@ -86,18 +85,41 @@ def test_the_deployed_queue_policy_equals_the_synthesized_one(deployed: Deployed
     assert canonical(deployed_policy) == canonical(synthesized)
 
 
-def test_flyteadmins_call_sequence_receives_a_real_scheduled_delivery(deployed: Deployed) -> None:
+def test_flyteadmins_calls_and_smoke_receive_real_scheduled_deliveries(deployed: Deployed) -> None:
+    """The in-process call sequence and the `smoke` command share one tick of the scheduler."""
+    smoke = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flyte_scheduler",
+            "smoke",
+            "--env",
+            "integration",
+            "--timeout",
+            "75",
+            "--settings",
+            str(deployed.settings_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=dict(os.environ),
+    )
     values = values_from_settings(deployed.env)
     launch_plan = synthetic_launch_plan()
     events = deployed.client("events")
     result = run_call_sequence(
         values, events, deployed.client("sqs"), launch_plan=launch_plan, timeout_seconds=75
     )
+    smoke_output, _ = smoke.communicate(timeout=120)
     assert result.ok, [step for step in result.steps if not step.ok]
     assert result.event is not None and result.event.launch_plan == launch_plan
     assert result.event.kickoff_time.tzinfo is not None
     with pytest.raises(ClientError, match="ResourceNotFoundException"):
         events.describe_rule(Name=result.rule)
+    assert smoke.returncode == 0, smoke_output
+    assert "smoke: PASS" in smoke_output
+    assert not [r for r in events.list_rules(NamePrefix="flyte-it_")["Rules"]], "smoke left a rule"
 
 
 def test_a_poison_message_ends_up_in_the_dlq(deployed: Deployed) -> None:
@@ -141,27 +163,3 @@ def test_changing_a_tunable_updates_the_queue_in_place(deployed: Deployed) -> No
     assert {k: after[k] for k in ("url", "QueueArn", "CreatedTimestamp")} == {
         k: before[k] for k in ("url", "QueueArn", "CreatedTimestamp")
     }
-
-
-def test_destroying_the_stack_removes_it(deployed: Deployed) -> None:
-    context = ["-c", f"settings={deployed.settings_path}", "-c", "env=integration"]
-    run_logged(
-        cdk_command("destroy", STACK, "--force", *context, "-o", str(deployed.out / "cdk.out")),
-        cdk_environment(deployed.aws),
-        deployed.out / "cdk-destroy.log",
-    )
-    cloudformation = deployed.client("cloudformation")
-    alive = ["CREATE_COMPLETE", "UPDATE_COMPLETE"]
-    stacks = cloudformation.list_stacks(StackStatusFilter=alive)["StackSummaries"]
-    assert STACK not in {s["StackName"] for s in stacks}
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="emulator gap: LocalStack 4.13.1 community parses DeletionPolicy but deletes retained "
-    "resources anyway; the Retain policy is asserted on the synthesized template instead",
-)
-def test_the_retained_queues_survive_the_destroy(deployed: Deployed) -> None:
-    sqs = deployed.client("sqs")
-    for name in (QUEUE, DLQ):
-        assert sqs.get_queue_url(QueueName=name)["QueueUrl"].endswith(name)

@@ -14,7 +14,16 @@ from flyte_scheduler.cli import build_parser, main
 from tests.scenarios import SCENARIOS
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ("config", "lint-config", "rule-name", "check-schedule", "emulator", "demo")
+COMMANDS = (
+    "config",
+    "lint-config",
+    "rule-name",
+    "check-schedule",
+    "doctor",
+    "smoke",
+    "emulator",
+    "demo",
+)
 
 
 @pytest.fixture
