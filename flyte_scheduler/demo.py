@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flyte_scheduler import config_lint, config_render, deployed_values, emulator
+from flyte_scheduler.doctor_checks import run_checks
+from flyte_scheduler.doctor_observations import observe
 from flyte_scheduler.files import write_atomically
 from flyte_scheduler.flyteadmin_calls import run_call_sequence, synthetic_launch_plan
 from flyte_scheduler.options import EnvironmentSettings
@@ -113,7 +115,7 @@ def run_demo(
     out = build / "demo"
     out.mkdir(parents=True, exist_ok=True)
     report = DemoReport()
-    progress = Progress(total=5)
+    progress = Progress(total=6)
     state = build / "emulator"
     try:
         started = time.monotonic()
@@ -179,6 +181,15 @@ def run_demo(
             )
         )
         progress.done("rule removed again", started)
+
+        started = time.monotonic()
+        progress.step("doctor: live checks of the deployment")
+        results = run_checks(env, observe(env, boto3.session.Session(), simulate=False))
+        for check in results:
+            print("      " + check.render().replace("\n", "\n      "), flush=True)
+        failed = [check.name for check in results if check.status == "fail"]
+        report.checks.append(("doctor", not failed, f"{len(results)} checks, failed: {failed or 'none'}"))
+        progress.done(f"{len(failed)} failed", started)
     except (RuntimeError, OSError, emulator.EmulatorError, deployed_values.SourceError) as error:
         report.checks.append((f"step {progress.number}", False, str(error)))
     finally:
