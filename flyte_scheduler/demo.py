@@ -20,7 +20,7 @@ from flyte_scheduler.options import EnvironmentSettings
 from flyte_scheduler.outputs import stack_name
 from flyte_scheduler.progress import Progress
 
-DELIVERY_TIMEOUT_SECONDS = 75  # the emulator's scheduler ticks every ~60 s
+DELIVERY_TIMEOUT_SECONDS = 90  # the emulator's scheduler ticks every ~60 s
 YAML_FORMATS = ("scheduler", "flyte-core", "flyte-binary")
 
 

@@ -109,9 +109,9 @@ def test_flyteadmins_calls_and_smoke_receive_real_scheduled_deliveries(deployed:
     launch_plan = synthetic_launch_plan()
     events = deployed.client("events")
     result = run_call_sequence(
-        values, events, deployed.client("sqs"), launch_plan=launch_plan, timeout_seconds=75
+        values, events, deployed.client("sqs"), launch_plan=launch_plan, timeout_seconds=90
     )
-    smoke_output, _ = smoke.communicate(timeout=120)
+    smoke_output, _ = smoke.communicate(timeout=150)
     assert result.ok, [step for step in result.steps if not step.ok]
     assert result.event is not None and result.event.launch_plan == launch_plan
     assert result.event.kickoff_time.tzinfo is not None
