@@ -96,7 +96,7 @@ def test_flyteadmins_calls_and_smoke_receive_real_scheduled_deliveries(deployed:
             "--env",
             "integration",
             "--timeout",
-            "75",
+            "90",
             "--settings",
             str(deployed.settings_path),
         ],
