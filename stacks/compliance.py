@@ -1,8 +1,8 @@
-"""The cdk-nag v3 rule packs every template must pass."""
+"""The cdk-nag v3 rule packs every template must pass (imported only where they run)."""
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Validations
+from aws_cdk import Validations
 from cdk_nag import (
     AwsSolutionsChecks,
     HIPAASecurityChecks,
@@ -12,18 +12,15 @@ from cdk_nag import (
 )
 from constructs import Construct
 
+PACKS = (AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks)
+
 
 def compliance_packs() -> list[NagPack]:
     """Fresh instances of the packs: AwsSolutions, HIPAA.Security, NIST.800-53.R5, PCI.DSS.321."""
-    return [AwsSolutionsChecks(), HIPAASecurityChecks(), NIST80053R5Checks(), PCIDSS321Checks()]
+    return [pack() for pack in PACKS]
 
 
 def add_compliance_checks(app: Construct) -> None:
     """Run every pack when the app synthesizes; an unacknowledged finding fails the synth."""
-    for pack_type in (AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks):
-        Validations.of(app).add_plugins(pack_type(app))
-
-
-def acknowledge(scope: Construct, rule_id: str, reason: str) -> None:
-    """Acknowledge one (granular) finding on the construct that causes it, with a specific reason."""
-    Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+    for pack in PACKS:
+        Validations.of(app).add_plugins(pack(app))

@@ -18,7 +18,7 @@ from constructs import Construct
 from flyte_scheduler import naming
 from flyte_scheduler.options import SchedulerOptions, check_options
 from flyte_scheduler.problems import SettingsError
-from stacks.compliance import acknowledge
+from stacks.acknowledgements import acknowledge
 
 EVENTS_PRINCIPAL = "events.amazonaws.com"
 CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
