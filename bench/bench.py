@@ -21,6 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 EMPTY_APP = "import aws_cdk as cdk; cdk.App().synth()"
+ONE_QUEUE_APP = (
+    "import aws_cdk as cdk; from aws_cdk import aws_sqs as sqs; app = cdk.App(); "
+    "sqs.Queue(cdk.Stack(app, 'S'), 'Q'); app.synth()"
+)
 ENVIRONMENT = """
   env{index}:
     account: "123456789012"
@@ -78,6 +82,7 @@ def main() -> None:
         folder = Path(scratch)
         one, twenty = settings_with(1, folder), settings_with(20, folder)
         empty = median([PYTHON, "-c", EMPTY_APP], args.runs, synth_env(one, folder / "empty"))
+        one_queue = median([PYTHON, "-c", ONE_QUEUE_APP], args.runs, synth_env(one, folder / "q"))
         shipped_settings = ROOT / "flyte-scheduler.yaml"
         shipped = median([PYTHON, "app.py"], args.runs, synth_env(shipped_settings, folder / "a"))
         unchecked = median(
@@ -90,6 +95,7 @@ def main() -> None:
     lines += [
         "synth (python app.py, as `cdk synth` runs it; the four cdk-nag packs run by default)",
         row("empty CDK app (Node + jsii start-up floor)", empty, None, ""),
+        row("one-queue CDK app (L2 assemblies loaded)", one_queue, empty, ""),
         row("shipped app (flyte-scheduler.yaml)", shipped, empty, "target <= 1.25x empty"),
         row("shipped app, -c compliance=false", unchecked, empty, "(without the cdk-nag packs)"),
         row("1 environment", single, None, ""),
