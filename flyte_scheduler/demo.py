@@ -188,7 +188,9 @@ def run_demo(
         for check in results:
             print("      " + check.render().replace("\n", "\n      "), flush=True)
         failed = [check.name for check in results if check.status == "fail"]
-        report.checks.append(("doctor", not failed, f"{len(results)} checks, failed: {failed or 'none'}"))
+        report.checks.append(
+            ("doctor", not failed, f"{len(results)} checks, failed: {failed or 'none'}")
+        )
         progress.done(f"{len(failed)} failed", started)
     except (RuntimeError, OSError, emulator.EmulatorError, deployed_values.SourceError) as error:
         report.checks.append((f"step {progress.number}", False, str(error)))

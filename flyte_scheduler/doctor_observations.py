@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flyte_scheduler import naming
+from flyte_scheduler.flyteadmin_permissions import CONSUMER_ACTIONS, PASS_ROLE, RULE_ACTIONS
 from flyte_scheduler.options import EnvironmentSettings
 from flyte_scheduler.outputs import stack_name
 
@@ -155,14 +156,9 @@ def _simulate(seen: Observations, iam: Any, env: EnvironmentSettings) -> None:
         return
     rule = arns.rule_pattern.replace("*", "0")
     requests = {
-        "events:PutRule": rule,
-        "events:PutTargets": rule,
-        "events:RemoveTargets": rule,
-        "events:DeleteRule": rule,
-        "iam:PassRole": arns.schedule_role,
-        "sqs:GetQueueUrl": arns.queue,
-        "sqs:ReceiveMessage": arns.queue,
-        "sqs:DeleteMessage": arns.queue,
+        **dict.fromkeys(RULE_ACTIONS, rule),
+        PASS_ROLE: arns.schedule_role,
+        **dict.fromkeys(CONSUMER_ACTIONS, arns.queue),
     }
     decisions: dict[str, str] = {}
     for action, resource in requests.items():
@@ -174,7 +170,7 @@ def _simulate(seen: Observations, iam: Any, env: EnvironmentSettings) -> None:
                     "ContextKeyType": "string",
                 }
             ]
-            if action == "iam:PassRole"
+            if action == PASS_ROLE
             else []
         )
         result = iam.simulate_principal_policy(

@@ -16,14 +16,13 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from flyte_scheduler import naming
+from flyte_scheduler.flyteadmin_permissions import CONSUMER_ACTIONS, PASS_ROLE, RULE_ACTIONS
 from flyte_scheduler.options import SchedulerOptions, check_options
 from flyte_scheduler.problems import SettingsError
 from stacks.acknowledgements import acknowledge
 
 EVENTS_PRINCIPAL = "events.amazonaws.com"
 CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
-RULE_ACTIONS = ["events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:DeleteRule"]
-CONSUMER_ACTIONS = ["sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:DeleteMessage"]
 DLQ_RETENTION = Duration.days(14)
 
 
@@ -97,19 +96,42 @@ class FlyteSchedulerInfrastructure(Construct):
     # Queues -------------------------------------------------------------------------------
 
     def _queue_key(self, removal: RemovalPolicy) -> kms.Key:
+        return self._service_key(
+            "QueueKey",
+            "Encrypts the flyteadmin schedule queues; EventBridge may use it",
+            removal,
+            sid="AllowEventBridgeToEncryptScheduleEvents",
+            service=EVENTS_PRINCIPAL,
+            actions=["kms:GenerateDataKey", "kms:Decrypt"],
+            alias=f"alias/{naming.queue_name(self.options)}",
+        )
+
+    def _service_key(
+        self,
+        construct_id: str,
+        description: str,
+        removal: RemovalPolicy,
+        *,
+        sid: str,
+        service: str,
+        actions: list[str],
+        alias: str | None = None,
+    ) -> kms.Key:
+        """A rotating customer key one AWS service of this account may use (AWS-managed keys
+        cannot grant that, so deliveries and notifications would fail silently)."""
         key = kms.Key(
             self,
-            "QueueKey",
-            alias=f"alias/{naming.queue_name(self.options)}",
-            description="Encrypts the flyteadmin schedule queues; EventBridge may use it",
+            construct_id,
+            alias=alias,
+            description=description,
             enable_key_rotation=True,
             removal_policy=removal,
         )
         key.add_to_resource_policy(
             iam.PolicyStatement(
-                sid="AllowEventBridgeToEncryptScheduleEvents",
-                principals=[iam.ServicePrincipal(EVENTS_PRINCIPAL)],
-                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                sid=sid,
+                principals=[iam.ServicePrincipal(service)],
+                actions=actions,
                 resources=["*"],
                 conditions={"StringEquals": {"aws:SourceAccount": self._account}},
             )
@@ -216,24 +238,24 @@ class FlyteSchedulerInfrastructure(Construct):
         statements = [
             iam.PolicyStatement(
                 sid="ManageScheduleRules",
-                actions=RULE_ACTIONS,
+                actions=list(RULE_ACTIONS),
                 resources=[self.rule_arn_pattern],
             ),
             iam.PolicyStatement(
                 sid="NoRulesOnCustomEventBuses",
                 effect=iam.Effect.DENY,
-                actions=RULE_ACTIONS,
+                actions=list(RULE_ACTIONS),
                 resources=[self._custom_bus_rules],
             ),
             iam.PolicyStatement(
                 sid="PassScheduleRoleToEventBridge",
-                actions=["iam:PassRole"],
+                actions=[PASS_ROLE],
                 resources=[self.schedule_role.role_arn],
                 conditions={"StringEquals": {"iam:PassedToService": EVENTS_PRINCIPAL}},
             ),
             iam.PolicyStatement(
                 sid="ConsumeScheduleQueue",
-                actions=CONSUMER_ACTIONS,
+                actions=list(CONSUMER_ACTIONS),
                 resources=[self.queue.queue_arn],
             ),
         ]
@@ -280,21 +302,13 @@ class FlyteSchedulerInfrastructure(Construct):
             return sns.Topic.from_topic_arn(self, "AlarmTopic", alarms.topic_arn)
         if alarms.topic != "create":
             return None
-        key = kms.Key(
-            self,
+        key = self._service_key(
             "AlarmTopicKey",
-            description="Encrypts the flyteadmin scheduler alarm topic; CloudWatch may use it",
-            enable_key_rotation=True,
-            removal_policy=removal,
-        )
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudWatchAlarmsToPublish",
-                principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
-                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-                resources=["*"],
-                conditions={"StringEquals": {"aws:SourceAccount": self._account}},
-            )
+            "Encrypts the flyteadmin scheduler alarm topic; CloudWatch may use it",
+            removal,
+            sid="AllowCloudWatchAlarmsToPublish",
+            service=CLOUDWATCH_PRINCIPAL,
+            actions=["kms:GenerateDataKey*", "kms:Decrypt"],
         )
         topic = sns.Topic(
             self,

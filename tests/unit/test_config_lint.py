@@ -31,6 +31,12 @@ def edit(old: str, new: str, text: str = GOOD) -> str:
     return text.replace(old, new, 1)
 
 
+def flyte_core_values(enabled: str, kind: str) -> str:
+    """GOOD inside flyte-core Helm values."""
+    nested = "".join(f"    {line}\n" for line in GOOD.splitlines())
+    return f"workflow_scheduler:\n  enabled: {enabled}\n  type: {kind}\n  config:\n{nested}"
+
+
 NESTED_ONLY = """\
 scheduler:
   eventScheduler:
@@ -216,21 +222,17 @@ TRAPS: list[tuple[str, str, str, int | None, str]] = [
     ("no-scheduler-block", "server:\n  httpPort: 8088\n", "scheduler", None, GOOD),
     (
         "chart-disabled",
-        "workflow_scheduler:\n  enabled: false\n  type: aws\n  config:\n"
-        + "".join(f"    {line}\n" for line in GOOD.splitlines()),
+        flyte_core_values(enabled="false", kind="aws"),
         "workflow_scheduler.enabled",
         2,
-        "workflow_scheduler:\n  enabled: true\n  type: aws\n  config:\n"
-        + "".join(f"    {line}\n" for line in GOOD.splitlines()),
+        flyte_core_values(enabled="true", kind="aws"),
     ),
     (
         "chart-type",
-        "workflow_scheduler:\n  enabled: true\n  type: native\n  config:\n"
-        + "".join(f"    {line}\n" for line in GOOD.splitlines()),
+        flyte_core_values(enabled="true", kind="native"),
         "workflow_scheduler.type",
         3,
-        "workflow_scheduler:\n  enabled: true\n  type: aws\n  config:\n"
-        + "".join(f"    {line}\n" for line in GOOD.splitlines()),
+        flyte_core_values(enabled="true", kind="aws"),
     ),
 ]
 

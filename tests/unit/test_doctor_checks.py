@@ -14,6 +14,7 @@ from flyte_scheduler.deployed_values import values_from_settings
 from flyte_scheduler.doctor_checks import run_checks
 from flyte_scheduler.doctor_observations import Observations, Rule
 from flyte_scheduler.flyteadmin_messages import INPUT_PATHS, LaunchPlanId, input_template
+from flyte_scheduler.flyteadmin_permissions import ALL_ACTIONS
 from tests.scenarios import scenario_environments
 
 ENV = scenario_environments("irsa")[0]
@@ -69,16 +70,6 @@ def healthy() -> Observations:
         "ApproximateNumberOfMessages": "0",
         "Policy": json.dumps(QUEUE_POLICY),
     }
-    actions = [
-        "events:PutRule",
-        "events:PutTargets",
-        "events:RemoveTargets",
-        "events:DeleteRule",
-        "iam:PassRole",
-        "sqs:GetQueueUrl",
-        "sqs:ReceiveMessage",
-        "sqs:DeleteMessage",
-    ]
     return Observations(
         outputs=outputs,
         stack_status="CREATE_COMPLETE",
@@ -98,7 +89,7 @@ def healthy() -> Observations:
             ]
         },
         flyteadmin_role=ARNS.flyteadmin_role,
-        simulation=dict.fromkeys(actions, "allowed"),
+        simulation=dict.fromkeys(ALL_ACTIONS, "allowed"),
         rules=[Rule(f"{ENV.prefix}_16301494360130577061", "ENABLED", "rate(1 hour)", [target()])],
         rules_on_bus=12,
         existing_queues={ARNS.queue: True},

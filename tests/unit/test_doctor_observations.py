@@ -10,6 +10,7 @@ from botocore.stub import Stubber
 from flyte_scheduler import naming
 from flyte_scheduler.doctor_checks import run_checks
 from flyte_scheduler.doctor_observations import RULES_QUOTA_CODE, observe
+from flyte_scheduler.flyteadmin_permissions import ALL_ACTIONS
 from tests.scenarios import scenario_environments
 
 ENV = scenario_environments("irsa")[0]
@@ -45,16 +46,7 @@ class StubbedSession:
 
 
 def simulate(stub: Stubber, denied: set[str]) -> None:
-    for action in (
-        "events:PutRule",
-        "events:PutTargets",
-        "events:RemoveTargets",
-        "events:DeleteRule",
-        "iam:PassRole",
-        "sqs:GetQueueUrl",
-        "sqs:ReceiveMessage",
-        "sqs:DeleteMessage",
-    ):
+    for action in ALL_ACTIONS:
         decision = "implicitDeny" if action in denied else "allowed"
         stub.add_response(
             "simulate_principal_policy",
