@@ -7,7 +7,6 @@ ReceiveMessage, parse, DeleteMessageBatch) and remove (RemoveTargets, DeleteRule
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -130,6 +129,7 @@ def _consume(
     ]
     result.record("GetQueueUrl", True, url)
     started = time.monotonic()
+    others: set[str] = set()
     while (waited := time.monotonic() - started) < timeout_seconds:
         progress(waited)
         messages = sqs.receive_message(
@@ -138,8 +138,10 @@ def _consume(
         for message in messages:
             event = _ours(message["Body"], launch_plan)
             if event is None:
-                # Someone else's schedule (a live flyteadmin's): hand it back at once.
-                _release(sqs, url, message)
+                # Another launch plan's event (a live flyteadmin's): left alone, it reappears
+                # after the queue's visibility timeout. Handing it back at once would let every
+                # poll receive it again, raising its receive count towards the DLQ.
+                others.add(message.get("MessageId", message["ReceiptHandle"]))
                 continue
             sqs.delete_message_batch(
                 QueueUrl=url, Entries=[{"Id": "0", "ReceiptHandle": message["ReceiptHandle"]}]
@@ -157,9 +159,21 @@ def _consume(
             result.record(
                 "DeleteMessageBatch", True, "deleted, as flyteadmin does after processing"
             )
+            _report_others(others, result)
             return
     result.waited_seconds = time.monotonic() - started
     result.record("ReceiveMessage", False, f"no scheduled delivery within {timeout_seconds:.0f} s")
+    _report_others(others, result)
+
+
+def _report_others(others: set[str], result: CallSequenceResult) -> None:
+    if others:
+        result.record(
+            "Other events",
+            True,
+            f"{len(others)} event(s) of other launch plans received and left for flyteadmin "
+            "(visible again after the queue's visibility timeout)",
+        )
 
 
 def _ours(body: str, launch_plan: LaunchPlanId) -> ScheduledEvent | None:
@@ -172,14 +186,6 @@ def _ours(body: str, launch_plan: LaunchPlanId) -> ScheduledEvent | None:
         if event.launch_plan == launch_plan and event.kickoff_time_arg == KICKOFF_ARG
         else None
     )
-
-
-def _release(sqs: Any, url: str, message: dict[str, Any]) -> None:
-    """Best effort: a message not released reappears after the visibility timeout anyway."""
-    with contextlib.suppress(Exception):
-        sqs.change_message_visibility(
-            QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
-        )
 
 
 def _remove_schedule(events: Any, name: str, result: CallSequenceResult) -> None:
