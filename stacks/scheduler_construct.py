@@ -18,7 +18,7 @@ from constructs import Construct
 from flyte_scheduler import naming
 from flyte_scheduler.flyteadmin_permissions import CONSUMER_ACTIONS, PASS_ROLE, RULE_ACTIONS
 from flyte_scheduler.options import SchedulerOptions, check_options
-from flyte_scheduler.problems import SettingsError
+from flyte_scheduler.problems import Problem, SettingsError
 from stacks.acknowledgements import acknowledge
 
 EVENTS_PRINCIPAL = "events.amazonaws.com"
@@ -33,17 +33,48 @@ class FlyteSchedulerInfrastructure(Construct):
     options do not call for them.
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, options: SchedulerOptions) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        options: SchedulerOptions,
+        existing_encryption_key: kms.IKey | None = None,
+        existing_alarm_topic: sns.ITopic | None = None,
+    ) -> None:
         """Create the resources.
 
         :param options: all settings, each field documented with its default on
-            :class:`flyte_scheduler.options.SchedulerOptions`. Every broken rule is reported at
-            once in one :class:`flyte_scheduler.problems.SettingsError`.
+            :class:`flyte_scheduler.options.SchedulerOptions`.
+        :param existing_encryption_key: encrypt the queues with this customer key instead of a new
+            one (needs ``encryption="kms"``). Its key policy must already let
+            ``events.amazonaws.com`` use ``kms:GenerateDataKey`` and ``kms:Decrypt``: an imported
+            key's policy cannot be changed here. Default: a new rotating key.
+        :param existing_alarm_topic: notify this topic (needs ``alarms.topic="none"``, alarms
+            enabled). Default: whatever ``options.alarms.topic`` says.
+
+        Every broken rule, of the options and of these props, is reported at once in one
+        :class:`flyte_scheduler.problems.SettingsError`.
         """
         super().__init__(scope, construct_id)
         problems = check_options(options)
+        if existing_encryption_key is not None and options.encryption != "kms":
+            problems.append(
+                Problem("existing_encryption_key", "(a key)", "only with encryption 'kms'")
+            )
+        if existing_alarm_topic is not None and (
+            options.alarms.topic != "none" or not options.alarms.enabled
+        ):
+            problems.append(
+                Problem(
+                    "existing_alarm_topic",
+                    "(a topic)",
+                    "only with alarms enabled and alarms.topic 'none' (the topic is given here)",
+                )
+            )
         if problems:
             raise SettingsError(problems, f"{self.node.path} options")
+        self._existing_alarm_topic = existing_alarm_topic
         self.options = options
         stack = Stack.of(self)
         self._account = stack.account
@@ -58,10 +89,12 @@ class FlyteSchedulerInfrastructure(Construct):
             RemovalPolicy.DESTROY if options.removal_policy == "destroy" else RemovalPolicy.RETAIN
         )
 
-        self.encryption_key: kms.Key | None = (
-            self._queue_key(removal) if options.encryption == "kms" else None
+        self.encryption_key: kms.IKey | None = (
+            (existing_encryption_key or self._queue_key(removal))
+            if options.encryption == "kms"
+            else None
         )
-        """The customer key encrypting both queues (``encryption: kms``)."""
+        """The customer key encrypting both queues (``encryption: kms``), created or given."""
         self.dead_letter_queue: sqs.Queue = self._queue(
             "DeadLetterQueue", naming.dead_letter_queue_name(options), removal, DLQ_RETENTION
         )
@@ -298,6 +331,8 @@ class FlyteSchedulerInfrastructure(Construct):
 
     def _alarm_topic(self, removal: RemovalPolicy) -> sns.ITopic | None:
         alarms = self.options.alarms
+        if self._existing_alarm_topic is not None:
+            return self._existing_alarm_topic
         if alarms.topic == "existing" and alarms.topic_arn:
             return sns.Topic.from_topic_arn(self, "AlarmTopic", alarms.topic_arn)
         if alarms.topic != "create":
