@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import urllib.parse
 from collections.abc import Callable, Sequence
@@ -27,7 +28,7 @@ from flyte_scheduler.outputs import stack_name
 from flyte_scheduler.problems import SettingsError
 from flyte_scheduler.settings import DEFAULT_SETTINGS_FILE, load_settings
 
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class CommandError(Exception):
@@ -43,6 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    # SIGTERM unwinds like Ctrl-C, so live commands still remove their rule and stop the emulator.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         return handler(args)
     except SettingsError as error:
@@ -51,6 +54,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as error:
         print(f"flyte-scheduler {args.command}: {error}", file=sys.stderr)
         return error.code
+    except KeyboardInterrupt:
+        print(f"flyte-scheduler {args.command}: interrupted (cleaned up)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -176,3 +176,27 @@ def test_the_console_script_is_installed() -> None:
         text=True,
     )
     assert (result.returncode, result.stdout) == (0, "x_16301494360130577061\n")
+
+
+def test_sigterm_unwinds_and_exits_130() -> None:
+    """A terminated live command runs its cleanup (finally blocks) and says so."""
+    script = (
+        "import os, signal, sys\n"
+        "from flyte_scheduler import cli\n"
+        "def slow(args):\n"
+        "    try:\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        signal.pause()\n"
+        "    finally:\n"
+        "        print('cleanup ran')\n"
+        "    return 0\n"
+        "cli.cmd_check_schedule = slow\n"
+        "sys.exit(cli.main(['check-schedule', 'rate(1 day)']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 130
+    assert "cleanup ran" in result.stdout
+    assert "interrupted (cleaned up)" in result.stderr
+    assert "Traceback" not in result.stderr
