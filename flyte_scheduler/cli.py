@@ -175,14 +175,9 @@ def cmd_config(args: argparse.Namespace) -> int:
     stack, which must agree with the settings (exit 1 otherwise).
     """
     env = _environment(args)
-    expected = deployed_values.values_from_settings(env)
-    values, source = _read_source(args, env)
-    differences = values.differences(expected)
-    if differences:
-        raise CommandError(
-            f"{source} disagrees with the settings of '{env.name}': " + "; ".join(differences),
-            EXIT_FINDINGS,
-        )
+    values, source = _source_values(
+        env, outputs_file=args.outputs_file, from_stack=args.from_stack, settings=args.settings
+    )
     block = config_render.scheduler_block(
         values, env.reconnect_attempts, env.reconnect_delay_seconds
     )
@@ -200,23 +195,35 @@ def cmd_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_source(
-    args: argparse.Namespace, env: EnvironmentSettings
+def _source_values(
+    env: EnvironmentSettings,
+    *,
+    outputs_file: str | None = None,
+    from_stack: bool = False,
+    settings: str = DEFAULT_SETTINGS_FILE,
 ) -> tuple[deployed_values.SchedulerValues, str]:
-    """The values to render and a description of where they came from."""
+    """The values to use and where they came from: the settings, or a deployed source that must
+    agree with them (exit 1 otherwise; exit 2 for an unreadable outputs file)."""
+    expected = deployed_values.values_from_settings(env)
     try:
-        if args.outputs_file:
-            source = f"outputs file {args.outputs_file}"
-            outputs = deployed_values.outputs_from_file(args.outputs_file, env.name)
-        elif args.from_stack:
+        if outputs_file:
+            source = f"outputs file {outputs_file}"
+            outputs = deployed_values.outputs_from_file(outputs_file, env.name)
+        elif from_stack:
             source = f"deployed stack {stack_name(env.name)}"
             outputs = deployed_values.outputs_from_stack(env.name, env.region)
         else:
-            return deployed_values.values_from_settings(env), f"settings {args.settings}"
-        return deployed_values.values_from_outputs(outputs, source), source
+            return expected, f"settings {settings}"
+        values = deployed_values.values_from_outputs(outputs, source)
     except deployed_values.SourceError as error:
-        code = EXIT_BAD_INPUT if args.outputs_file else EXIT_FINDINGS
-        raise CommandError(str(error), code) from None
+        raise CommandError(str(error), EXIT_BAD_INPUT if outputs_file else EXIT_FINDINGS) from None
+    differences = values.differences(expected)
+    if differences:
+        raise CommandError(
+            f"{source} disagrees with the settings of '{env.name}': " + "; ".join(differences),
+            EXIT_FINDINGS,
+        )
+    return values, source
 
 
 def cmd_lint_config(args: argparse.Namespace) -> int:
@@ -319,23 +326,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FINDINGS
 
 
-def _deployed(env: EnvironmentSettings) -> deployed_values.SchedulerValues:
-    """The deployed stack's values; exit 1 when it cannot be read or disagrees with the settings."""
-    name = stack_name(env.name)
-    try:
-        values = deployed_values.values_from_outputs(
-            deployed_values.outputs_from_stack(env.name, env.region), name
-        )
-    except deployed_values.SourceError as error:
-        raise CommandError(str(error), EXIT_FINDINGS) from None
-    differences = values.differences(deployed_values.values_from_settings(env))
-    if differences:
-        raise CommandError(
-            f"{name} disagrees with the settings: " + "; ".join(differences), EXIT_FINDINGS
-        )
-    return values
-
-
 def _on_loopback_emulator() -> bool:
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
     host = urllib.parse.urlparse(endpoint).hostname or ""
@@ -386,7 +376,7 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     from flyte_scheduler.progress import Progress
 
     env = _environment(args)
-    values = _deployed(env)
+    values, _ = _source_values(env, from_stack=True)
     progress = Progress(total=1)
     progress.step(f"flyteadmin's calls against {stack_name(env.name)} ({env.region})")
     result = run_call_sequence(

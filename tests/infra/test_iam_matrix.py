@@ -163,7 +163,6 @@ def assume(
 
 
 def web_identity(
-    d: Deployment,
     namespace: str = "flyte",
     service_account: str = "flyteadmin",
     aud: str = "sts.amazonaws.com",
@@ -404,30 +403,28 @@ def cases(d: Deployment) -> list[Case]:
         result += [
             Case(
                 "the service account may assume flyteadmin's role",
-                assume(d, provider, trust, d.flyteadmin, **web_identity(d)),
+                assume(d, provider, trust, d.flyteadmin, **web_identity()),
                 True,
             ),
             Case(
                 "another namespace may not",
-                assume(d, provider, trust, d.flyteadmin, **web_identity(d, namespace="default")),
+                assume(d, provider, trust, d.flyteadmin, **web_identity(namespace="default")),
                 False,
             ),
             Case(
                 "another service account may not",
-                assume(
-                    d, provider, trust, d.flyteadmin, **web_identity(d, service_account="default")
-                ),
+                assume(d, provider, trust, d.flyteadmin, **web_identity(service_account="default")),
                 False,
             ),
             Case(
                 "another audience may not",
-                assume(d, provider, trust, d.flyteadmin, **web_identity(d, aud="sts.example.com")),
+                assume(d, provider, trust, d.flyteadmin, **web_identity(aud="sts.example.com")),
                 False,
             ),
             Case(
                 "another OIDC provider may not",
                 assume(
-                    d, provider.replace("/id/", "/id/OTHER"), trust, d.flyteadmin, **web_identity(d)
+                    d, provider.replace("/id/", "/id/OTHER"), trust, d.flyteadmin, **web_identity()
                 ),
                 False,
             ),

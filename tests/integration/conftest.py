@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,8 @@ from flyte_scheduler.settings import parse_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT, REGION = "123456789012", "us-east-1"
+STACK = "FlyteScheduler-integration"
+QUEUE, DLQ = "flyte-it-schedules", "flyte-it-schedules-dlq"
 
 # Retained queues (the destroy test checks they stay), and a tiny redrive so a poison message
 # reaches the DLQ within seconds.
@@ -44,6 +48,16 @@ class Deployed:
 
     def client(self, service: str) -> Any:
         return boto3.client(service, region_name=REGION)
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``flyte-scheduler`` with these settings, pointed at the emulator."""
+        return subprocess.run(
+            [sys.executable, "-m", "flyte_scheduler", *args, "--settings", str(self.settings_path)],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ),
+            timeout=180,
+        )
 
     def redeploy(self, settings_text: str, log_name: str) -> str:
         """Deploy again with other settings; returns the CDK CLI's output."""

@@ -6,9 +6,6 @@ The tests run in file order on one deployment: the last one destroys the stack.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from typing import Any
 
@@ -17,22 +14,9 @@ import pytest
 from flyte_scheduler import emulator
 from flyte_scheduler.outputs import OUTPUT_DESCRIPTIONS
 from tests.cfn_resolve import TemplateResolver
-from tests.integration.conftest import ACCOUNT, REGION, SETTINGS, Deployed
+from tests.integration.conftest import ACCOUNT, DLQ, QUEUE, REGION, SETTINGS, STACK, Deployed
 
 pytestmark = pytest.mark.integration
-
-STACK = "FlyteScheduler-integration"
-QUEUE, DLQ = "flyte-it-schedules", "flyte-it-schedules-dlq"
-
-
-def cli(deployed: Deployed, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "flyte_scheduler", *args, "--settings", str(deployed.settings_path)],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=120,
-    )
 
 
 def body(text: str) -> str:
@@ -55,8 +39,8 @@ def test_stack_outputs_are_complete(deployed: Deployed) -> None:
 
 @pytest.mark.parametrize("fmt", ["scheduler", "flyte-core", "json"])
 def test_config_from_the_stack_equals_the_offline_config(deployed: Deployed, fmt: str) -> None:
-    offline = cli(deployed, "config", "--env", "integration", "--format", fmt)
-    live = cli(deployed, "config", "--env", "integration", "--format", fmt, "--from-stack")
+    offline = deployed.cli("config", "--env", "integration", "--format", fmt)
+    live = deployed.cli("config", "--env", "integration", "--format", fmt, "--from-stack")
     assert (offline.returncode, live.returncode) == (0, 0), live.stderr
     assert body(live.stdout) == body(offline.stdout)
 
@@ -84,7 +68,7 @@ def test_the_deployed_queue_policy_equals_the_synthesized_one(deployed: Deployed
 
 def test_smoke_runs_flyteadmins_calls_until_a_real_scheduled_delivery(deployed: Deployed) -> None:
     """`smoke` is flyteadmin's call sequence (the demo's code) with a real scheduled delivery."""
-    result = cli(deployed, "smoke", "--env", "integration", "--timeout", "90")
+    result = deployed.cli("smoke", "--env", "integration", "--timeout", "90")
     assert result.returncode == 0, result.stdout + result.stderr
     steps = [
         line.split()[:2]

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -18,23 +15,7 @@ pytestmark = pytest.mark.integration
 
 def doctor(deployed: Deployed, *extra: str) -> tuple[int, dict[str, str]]:
     """Exit code and the status word of each check line, by check name."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flyte_scheduler",
-            "doctor",
-            "--env",
-            "integration",
-            "--settings",
-            str(deployed.settings_path),
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=120,
-    )
+    result = deployed.cli("doctor", "--env", "integration", *extra)
     statuses = {}
     for line in result.stdout.splitlines():
         status, _, rest = line.partition("  ")
@@ -72,21 +53,7 @@ def test_doctor_sees_the_poison_message_left_in_the_dlq(
 
 def test_doctor_passes_a_healthy_deployment(deployed: Deployed, tmp_path: Any) -> None:
     config = tmp_path / "flyteadmin.yaml"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flyte_scheduler",
-            "config",
-            "--env",
-            "integration",
-            "--settings",
-            str(deployed.settings_path),
-            "-o",
-            str(config),
-        ],
-        check=True,
-    )
+    assert deployed.cli("config", "--env", "integration", "-o", str(config)).returncode == 0
     code, statuses = doctor(deployed, "--config", str(config))
     assert code == 0, statuses
     assert "FAIL" not in statuses.values()

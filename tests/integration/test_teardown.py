@@ -5,12 +5,9 @@ from __future__ import annotations
 import pytest
 
 from flyte_scheduler.demo import cdk_command, cdk_environment, run_logged
-from tests.integration.conftest import Deployed
+from tests.integration.conftest import DLQ, QUEUE, STACK, Deployed
 
 pytestmark = pytest.mark.integration
-
-STACK = "FlyteScheduler-integration"
-QUEUE, DLQ = "flyte-it-schedules", "flyte-it-schedules-dlq"
 
 
 def test_destroying_the_stack_removes_it(deployed: Deployed) -> None:
