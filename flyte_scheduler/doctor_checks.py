@@ -10,7 +10,7 @@ from typing import Any, Literal
 from flyte_scheduler import naming
 from flyte_scheduler.config_lint import Finding
 from flyte_scheduler.deployed_values import SourceError, values_from_outputs, values_from_settings
-from flyte_scheduler.doctor_observations import Observations
+from flyte_scheduler.doctor_observations import Observations, Rule
 from flyte_scheduler.flyteadmin_messages import INPUT_PATHS, TIME_PLACEHOLDER
 from flyte_scheduler.options import EnvironmentSettings
 
@@ -157,6 +157,13 @@ def check_queue_policy(env: EnvironmentSettings, seen: Observations) -> CheckRes
         and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
         for s in statements
     )
+    denies_forgery = any(
+        s.get("Effect") == "Deny"
+        and s.get("Principal") in ("*", {"AWS": "*"})
+        and "sqs:SendMessage" in _as_list(s.get("Action"))
+        and _as_list(s.get("Condition", {}).get("ArnNotLike", {}).get("aws:SourceArn")) == [pattern]
+        for s in statements
+    )
     other_allows = [s.get("Sid", "?") for s in statements if s.get("Effect") == "Allow"][1:]
     if not allows_events:
         return CheckResult(
@@ -169,6 +176,16 @@ def check_queue_policy(env: EnvironmentSettings, seen: Observations) -> CheckRes
         return CheckResult(
             name, "fail", "requests without TLS are not denied", "redeploy the stack"
         )
+    if not denies_forgery:
+        return CheckResult(
+            name,
+            "fail",
+            "senders other than the rules are not denied: any principal of the account whose "
+            "own policy allows sqs:SendMessage can forge schedule events, and flyteadmin "
+            "launches whatever they name",
+            "redeploy the stack with this version (it adds the deny); name operator roles "
+            "that redrive the DLQ in queue.redrive_role_arns",
+        )
     if other_allows:
         return CheckResult(
             name,
@@ -176,7 +193,9 @@ def check_queue_policy(env: EnvironmentSettings, seen: Observations) -> CheckRes
             f"extra Allow statements {other_allows}",
             "remove what the stack did not create",
         )
-    return CheckResult(name, "pass", f"only EventBridge rules {pattern} may send; TLS required")
+    return CheckResult(
+        name, "pass", f"only EventBridge rules {pattern} may send, all others denied; TLS required"
+    )
 
 
 def check_dead_letter_queue(env: EnvironmentSettings, seen: Observations) -> CheckResult:
@@ -289,8 +308,46 @@ def check_flyteadmin_permissions(env: EnvironmentSettings, seen: Observations) -
 
 
 def _ours(env: EnvironmentSettings, rule_name: str) -> bool:
+    """Named as flyteadmin names this environment's rules: ``<prefix>_<decimal hash>``."""
     prefix = env.prefix + "_"
     return rule_name.startswith(prefix) and rule_name[len(prefix) :].isdigit()
+
+
+def _under_prefix(env: EnvironmentSettings, rule_name: str) -> bool:
+    """Covered by flyteadmin's permissions (``rule/<prefix>_*``), whatever the rest is."""
+    return rule_name.startswith(env.prefix + "_")
+
+
+def _foreign_traits(env: EnvironmentSettings, rule: Rule) -> list[str]:
+    """What flyteadmin never creates: each of these can route or read events IAM lets through."""
+    arns = naming.Arns(env)
+    traits = []
+    if not _ours(env, rule.name):
+        traits.append("not a name flyteadmin gives (<prefix>_<FNV-1 hash>)")
+    if rule.event_pattern:
+        traits.append(f"an event pattern {_short(rule.event_pattern)} (it matches account events)")
+    if rule.managed_by:
+        traits.append(f"managed by {rule.managed_by}")
+    if rule.role_arn != arns.schedule_role:
+        traits.append(f"role {rule.role_arn or '(none)'} instead of the schedule role")
+    if len(rule.targets) != 1:
+        traits.append(f"{len(rule.targets)} targets (flyteadmin puts exactly one)")
+    for target in rule.targets:
+        where = target.get("Arn", "?")
+        if where != arns.queue:
+            traits.append(f"target {where}")
+        if target.get("DeadLetterConfig"):
+            dead_letter = target["DeadLetterConfig"].get("Arn", "?")
+            traits.append(f"a dead-letter queue {dead_letter} on target {target.get('Id')}")
+        if target.get("RoleArn"):
+            traits.append(f"a role {target['RoleArn']} on target {target.get('Id')}")
+        if where == arns.queue and not _flyteadmin_transformer(target):
+            traits.append("no input transformer in flyteadmin's format")
+    return traits
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def check_rules(env: EnvironmentSettings, seen: Observations) -> CheckResult:
@@ -300,34 +357,38 @@ def check_rules(env: EnvironmentSettings, seen: Observations) -> CheckResult:
             name,
             seen,
             "rules",
-            "grant doctor's caller events:ListRules and events:ListTargetsByRule",
+            "grant doctor's caller events:ListRules, events:ListRuleNamesByTarget and "
+            "events:ListTargetsByRule",
         )
     queue = naming.Arns(env).queue
-    ours = [rule for rule in seen.rules if _ours(env, rule.name)]
-    problems = []
-    for rule in ours:
-        targets = rule.targets
-        good = (
-            len(targets) == 1
-            and targets[0].get("Arn") == queue
-            and _flyteadmin_transformer(targets[0])
-        )
-        if not good:
-            problems.append(f"{rule.name} targets {[t.get('Arn') for t in targets]}")
-        if rule.state != "ENABLED":
-            problems.append(f"{rule.name} is {rule.state}")
-    if problems:
+    under_prefix = [rule for rule in seen.rules if _under_prefix(env, rule.name)]
+    foreign, broken = [], []
+    for rule in under_prefix:
+        traits = _foreign_traits(env, rule)
+        if traits:
+            foreign.append(f"{rule.name} has {', '.join(traits)}")
+        elif rule.state != "ENABLED" or not rule.schedule:
+            broken.append(
+                f"{rule.name} is {rule.state or 'in no state'}, schedule {rule.schedule or '(none)'}"
+            )
+    if not foreign and not broken:
         return CheckResult(
             name,
-            "fail",
-            "; ".join(problems),
-            "deactivate and reactivate the launch plan so flyteadmin recreates its rule",
+            "pass",
+            f"{len(under_prefix)} rule(s), all flyteadmin's: enabled schedules with the schedule "
+            f"role and one target, {queue}, in flyteadmin's input format",
         )
-    return CheckResult(
-        name,
-        "pass",
-        f"{len(ours)} rule(s), all enabled and targeting {queue} with flyteadmin's input transformer",
-    )
+    fixes = []
+    if foreign:
+        fixes.append(
+            "flyteadmin never creates such a rule, and its permissions cover every rule under "
+            f"{env.prefix}_: delete it (aws events remove-targets --rule NAME --ids ID; aws "
+            "events delete-rule --name NAME), find who created it in CloudTrail (PutRule, "
+            "PutTargets), and rotate flyteadmin's credentials if they did"
+        )
+    if broken:
+        fixes.append("deactivate and reactivate the launch plan so flyteadmin recreates its rule")
+    return CheckResult(name, "fail", "; ".join(foreign + broken), "; ".join(fixes))
 
 
 def _flyteadmin_transformer(target: dict[str, Any]) -> bool:
@@ -368,7 +429,7 @@ def check_orphaned_rules(env: EnvironmentSettings, seen: Observations) -> CheckR
     orphans = []
     for rule in seen.rules:
         arns = [t.get("Arn", "") for t in rule.targets]
-        if queue in arns and not _ours(env, rule.name):
+        if queue in arns and not _under_prefix(env, rule.name):
             orphans.append(f"{rule.name} targets our queue under another prefix")
         if _ours(env, rule.name):
             orphans += [
@@ -392,10 +453,7 @@ def check_alarms(env: EnvironmentSettings, seen: Observations) -> CheckResult:
         return CheckResult(name, "warn", "disabled in the settings", "set alarms.enabled: true")
     if seen.alarms is None:
         return _unreadable(name, seen, "alarms", "grant doctor's caller cloudwatch:DescribeAlarms")
-    expected = [
-        f"{env.prefix}-scheduler-{short}"
-        for short in ("executor-stalled", "poison-messages", "deliveries-failing")
-    ]
+    expected = [naming.alarm_name(env.options, short) for short in naming.ALARMS]
     missing = [alarm for alarm in expected if alarm not in seen.alarms]
     firing = [alarm for alarm in expected if seen.alarms.get(alarm) == "ALARM"]
     if missing:
@@ -408,7 +466,8 @@ def check_alarms(env: EnvironmentSettings, seen: Observations) -> CheckResult:
             "see the backlog, dead-letter queue and deliveries checks",
         )
     states = ", ".join(
-        f"{alarm.rsplit('-scheduler-', 1)[1]} {seen.alarms[alarm]}" for alarm in expected
+        f"{short} {seen.alarms[alarm]}"
+        for short, alarm in zip(naming.ALARMS, expected, strict=True)
     )
     return CheckResult(name, "pass", states)
 

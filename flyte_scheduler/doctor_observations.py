@@ -24,12 +24,15 @@ QUEUE_ATTRIBUTES = ["All"]
 
 @dataclass
 class Rule:
-    """An EventBridge rule on the default bus and its targets."""
+    """An EventBridge rule on the default bus and its targets (as ListTargetsByRule gives them)."""
 
     name: str
     state: str
     schedule: str
     targets: list[dict[str, Any]]
+    event_pattern: str = ""
+    role_arn: str = ""
+    managed_by: str = ""
 
 
 @dataclass
@@ -183,22 +186,44 @@ def _simulate(seen: Observations, iam: Any, env: EnvironmentSettings) -> None:
     seen.simulation = decisions
 
 
-def _rules(seen: Observations, events: Any, env: EnvironmentSettings) -> None:
-    names: list[tuple[str, str, str]] = []
+def _pages(call: Any, key: str, **arguments: Any) -> list[Any]:
+    """Every item of a NextToken-paginated events call."""
+    items: list[Any] = []
     token = None
     while True:
-        page = events.list_rules(**({"NextToken": token} if token else {}))
-        names += [
-            (r["Name"], r.get("State", ""), r.get("ScheduleExpression", "")) for r in page["Rules"]
-        ]
+        page = call(**arguments, **({"NextToken": token} if token else {}))
+        items += page.get(key, [])
         token = page.get("NextToken")
         if not token:
-            break
-    seen.rules_on_bus = len(names)
-    for name, state, schedule in names:
-        if FLYTEADMIN_RULE.fullmatch(name):
-            targets = events.list_targets_by_rule(Rule=name)["Targets"]
-            seen.rules.append(Rule(name, state, schedule, targets))
+            return items
+
+
+def _rules(seen: Observations, events: Any, env: EnvironmentSettings) -> None:
+    """Every rule under the prefix, every rule that targets the queue (whatever its name or
+    pattern), and other prefixes' flyteadmin-named rules (to find orphans)."""
+    listed = _pages(events.list_rules, "Rules")
+    seen.rules_on_bus = len(listed)
+    targeting_queue = set(
+        _pages(events.list_rule_names_by_target, "RuleNames", TargetArn=naming.Arns(env).queue)
+    )
+    for rule in listed:
+        name = rule["Name"]
+        if (
+            name.startswith(env.prefix + "_")
+            or name in targeting_queue
+            or FLYTEADMIN_RULE.fullmatch(name)
+        ):
+            seen.rules.append(
+                Rule(
+                    name,
+                    rule.get("State", ""),
+                    rule.get("ScheduleExpression", ""),
+                    _pages(events.list_targets_by_rule, "Targets", Rule=name),
+                    event_pattern=rule.get("EventPattern", ""),
+                    role_arn=rule.get("RoleArn", ""),
+                    managed_by=rule.get("ManagedBy", ""),
+                )
+            )
 
 
 def _target_queues(seen: Observations, sqs: Any, env: EnvironmentSettings) -> None:
@@ -227,6 +252,6 @@ def _quota(seen: Observations, quotas: Any) -> None:
 
 
 def _alarms(seen: Observations, cloudwatch: Any, env: EnvironmentSettings) -> None:
-    prefix = f"{env.prefix}-scheduler-"
+    prefix = naming.alarm_name_prefix(env.options)
     found = cloudwatch.describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]
     seen.alarms = {alarm["AlarmName"]: alarm["StateValue"] for alarm in found}

@@ -41,6 +41,25 @@ def flyteadmin_policy_name(options: SchedulerOptions) -> str:
     return f"{options.schedule_name_prefix}-flyteadmin-scheduler"
 
 
+ALARMS = ("executor-stalled", "poison-messages", "deliveries-failing")
+"""Short names of the alarms, in the order the construct creates them."""
+
+
+def alarm_name(options: SchedulerOptions, short_name: str) -> str:
+    """An alarm's name: ``<prefix>-scheduler-<short name>``."""
+    return f"{alarm_name_prefix(options)}{short_name}"
+
+
+def alarm_name_prefix(options: SchedulerOptions) -> str:
+    """What every alarm name of the environment starts with."""
+    return f"{options.schedule_name_prefix}-scheduler-"
+
+
+def alarm_topic_name(options: SchedulerOptions) -> str:
+    """The SNS topic created for alarms (``alarms.topic: create``)."""
+    return f"{options.schedule_name_prefix}-scheduler-alarms"
+
+
 def rule_name(prefix: str, project: str, domain: str, name: str) -> str:
     """The EventBridge rule name flyteadmin creates for a launch plan (facts §3).
 
@@ -98,6 +117,12 @@ class Arns:
         if mode == "schedule-role":
             return self.schedule_role
         return None
+
+    @property
+    def alarm_pattern(self) -> str:
+        """ARN pattern of the environment's alarms (who may publish to the alarm topic)."""
+        name = alarm_name_prefix(self.env.options) + "*"
+        return self._arn("cloudwatch", self.env.region, f"alarm:{name}")
 
     @property
     def rule_pattern(self) -> str:

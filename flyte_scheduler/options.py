@@ -36,6 +36,10 @@ K8S_NAME_MAX = 253
 OIDC_PROVIDER_ARN_PATTERN = re.compile(
     r"arn:aws(-cn|-us-gov)?:iam::(\d{12}):oidc-provider/([A-Za-z0-9.\-/]+)"
 )
+ROLE_ARN_PATTERN = re.compile(
+    r"arn:aws(-cn|-us-gov)?:iam::(\d{12}):role/((?:[\x21-\x7e]+/)?[\w+=,.@-]{1,64})", re.ASCII
+)
+"""An IAM role ARN (optionally with a path); no wildcards."""
 SNS_TOPIC_ARN_PATTERN = re.compile(
     r"arn:aws(-cn|-us-gov)?:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})"
 )
@@ -61,6 +65,10 @@ class QueueOptions:
     """Hidden time after a receive before redelivery (flyteadmin sets none); default 60 s."""
     max_receive_count: int = 10
     """Receives before a message moves to the DLQ (flyteadmin never deletes poison); default 10."""
+    redrive_role_arns: tuple[str, ...] = ()
+    """Roles of this account that may send to the queue besides the rules, so an operator can
+    move messages back from the DLQ (``StartMessageMoveTask`` sends with the caller's
+    permissions). Default none: only EventBridge rules ``<prefix>_*`` may send."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,6 +232,16 @@ def _check_queue(queue: QueueOptions, name: str) -> list[Problem]:
         *MAX_RECEIVE_COUNT_RANGE,
         "SQS redrive maxReceiveCount",
     )
+    for index, arn in enumerate(queue.redrive_role_arns):
+        if "*" in arn or not ROLE_ARN_PATTERN.fullmatch(arn):
+            problems.append(
+                Problem(
+                    f"queue.redrive_role_arns[{index}]",
+                    arn,
+                    "must be an IAM role ARN, arn:aws:iam::<12-digit account>:role/<path/name>, "
+                    "without wildcards",
+                )
+            )
     return problems
 
 

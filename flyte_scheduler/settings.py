@@ -15,6 +15,7 @@ import yaml
 
 from flyte_scheduler import naming
 from flyte_scheduler.options import (
+    ROLE_ARN_PATTERN,
     AlarmOptions,
     EnvironmentSettings,
     IdentityOptions,
@@ -250,6 +251,15 @@ def _parse_environment(
         top.fail("reconnect_delay_seconds", reconnect_delay, f"from 0 to {RECONNECT_DELAY_MAX}")
     if isinstance(prefix, str):
         problems += [problem.within(name) for problem in check_options(options)]
+    for index, arn in enumerate(options.queue.redrive_role_arns):
+        match = ROLE_ARN_PATTERN.fullmatch(arn)
+        if match and isinstance(account, str) and match.group(2) != account:
+            top.fail(
+                f"queue.redrive_role_arns[{index}]",
+                arn,
+                f"must be a role of the environment's account {account} (the queue policy "
+                "exempts same-account roles only)",
+            )
     if len(problems) > before:
         return None
     return EnvironmentSettings(
@@ -274,6 +284,7 @@ def _parse_queue(section: _Section) -> QueueOptions:
             "visibility_timeout_seconds", defaults.visibility_timeout_seconds
         ),
         max_receive_count=section.integer("max_receive_count", defaults.max_receive_count),
+        redrive_role_arns=section.texts("redrive_role_arns"),
     )
     section.finish()
     return queue

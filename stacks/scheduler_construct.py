@@ -5,7 +5,7 @@ A reusable L3 construct. It never reads files or the environment: everything com
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_iam as iam
@@ -149,6 +149,7 @@ class FlyteSchedulerInfrastructure(Construct):
         service: str,
         actions: list[str],
         alias: str | None = None,
+        source_arn: str | None = None,
     ) -> kms.Key:
         """A rotating customer key one AWS service of this account may use (AWS-managed keys
         cannot grant that, so deliveries and notifications would fail silently)."""
@@ -160,13 +161,16 @@ class FlyteSchedulerInfrastructure(Construct):
             enable_key_rotation=True,
             removal_policy=removal,
         )
+        conditions: dict[str, object] = {"StringEquals": {"aws:SourceAccount": self._account}}
+        if source_arn:
+            conditions["ArnLike"] = {"aws:SourceArn": source_arn}
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid=sid,
                 principals=[iam.ServicePrincipal(service)],
                 actions=actions,
                 resources=["*"],
-                conditions={"StringEquals": {"aws:SourceAccount": self._account}},
+                conditions=conditions,
             )
         )
         return key
@@ -195,7 +199,12 @@ class FlyteSchedulerInfrastructure(Construct):
         )
 
     def _allow_eventbridge_delivery(self) -> None:
-        """Queue policy: only EventBridge rules ``<prefix>_*`` of this account may send."""
+        """Queue policy: only EventBridge rules ``<prefix>_*`` of this account may send.
+
+        The allow lets EventBridge deliver; the denies stop everyone else, including
+        same-account principals whose own policies allow ``sqs:SendMessage`` (they could
+        otherwise forge schedule events that flyteadmin would launch).
+        """
         events = iam.ServicePrincipal(EVENTS_PRINCIPAL)
         self.queue.add_to_resource_policy(
             iam.PolicyStatement(
@@ -217,6 +226,23 @@ class FlyteSchedulerInfrastructure(Construct):
                 actions=["sqs:SendMessage"],
                 resources=[self.queue.queue_arn],
                 conditions={"ArnLike": {"aws:SourceArn": self._custom_bus_rules}},
+            )
+        )
+        only_rules: dict[str, object] = {"ArnNotLike": {"aws:SourceArn": self.rule_arn_pattern}}
+        operators = list(self.options.queue.redrive_role_arns)
+        if operators:
+            only_rules["ArnNotLike"] = {
+                "aws:SourceArn": self.rule_arn_pattern,
+                "aws:PrincipalArn": operators,
+            }
+        self.queue.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="DenySendersOtherThanScheduleRules",
+                effect=iam.Effect.DENY,
+                principals=[iam.StarPrincipal()],
+                actions=["sqs:SendMessage"],
+                resources=[self.queue.queue_arn],
+                conditions=only_rules,
             )
         )
 
@@ -268,17 +294,48 @@ class FlyteSchedulerInfrastructure(Construct):
         )
 
     def _flyteadmin_policy(self) -> iam.ManagedPolicy:
+        rules = [self.rule_arn_pattern]
         statements = [
             iam.PolicyStatement(
                 sid="ManageScheduleRules",
                 actions=list(RULE_ACTIONS),
-                resources=[self.rule_arn_pattern],
+                resources=rules,
             ),
             iam.PolicyStatement(
                 sid="NoRulesOnCustomEventBuses",
                 effect=iam.Effect.DENY,
                 actions=list(RULE_ACTIONS),
                 resources=[self._custom_bus_rules],
+            ),
+            # What flyteadmin never does, denied so that its credentials cannot do it either
+            # (each condition key is EventBridge's own; see the README's security model).
+            iam.PolicyStatement(
+                sid="NoTargetsButTheScheduleQueue",
+                effect=iam.Effect.DENY,
+                actions=["events:PutTargets"],
+                resources=rules,
+                conditions={"ForAnyValue:ArnNotEquals": {"events:TargetArn": self.queue.queue_arn}},
+            ),
+            iam.PolicyStatement(
+                sid="NoRulesMatchingEventSources",
+                effect=iam.Effect.DENY,
+                actions=["events:PutRule"],
+                resources=rules,
+                conditions={"Null": {"events:source": "false"}},
+            ),
+            iam.PolicyStatement(
+                sid="NoRulesMatchingEventDetailTypes",
+                effect=iam.Effect.DENY,
+                actions=["events:PutRule"],
+                resources=rules,
+                conditions={"Null": {"events:detail-type": "false"}},
+            ),
+            iam.PolicyStatement(
+                sid="NoServiceManagedRules",
+                effect=iam.Effect.DENY,
+                actions=list(RULE_ACTIONS),
+                resources=rules,
+                conditions={"Null": {"events:ManagedBy": "false"}},
             ),
             iam.PolicyStatement(
                 sid="PassScheduleRoleToEventBridge",
@@ -293,11 +350,16 @@ class FlyteSchedulerInfrastructure(Construct):
             ),
         ]
         if self.encryption_key:
+            stack = Stack.of(self)
             statements.append(
                 iam.PolicyStatement(
                     sid="DecryptScheduleQueue",
                     actions=["kms:Decrypt"],
                     resources=[self.encryption_key.key_arn],
+                    # KMS names services sqs.<region>.amazonaws.com in every partition.
+                    conditions={
+                        "StringEquals": {"kms:ViaService": f"sqs.{stack.region}.amazonaws.com"}
+                    },
                 )
             )
         identity = self.options.flyteadmin
@@ -344,23 +406,45 @@ class FlyteSchedulerInfrastructure(Construct):
             sid="AllowCloudWatchAlarmsToPublish",
             service=CLOUDWATCH_PRINCIPAL,
             actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+            source_arn=self._alarm_arn_pattern(),
         )
         topic = sns.Topic(
             self,
             "AlarmTopic",
-            topic_name=f"{self.options.schedule_name_prefix}-scheduler-alarms",
+            topic_name=naming.alarm_topic_name(self.options),
             master_key=key,
             enforce_ssl=True,
+        )
+        # A topic policy replaces SNS's default one, which let the account's services publish:
+        # without this statement CloudWatch is denied sns:Publish and no alarm e-mail is sent.
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowThisEnvironmentsAlarmsToPublish",
+                principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={
+                    "ArnLike": {"aws:SourceArn": self._alarm_arn_pattern()},
+                    "StringEquals": {"aws:SourceAccount": self._account},
+                },
+            )
         )
         for email in alarms.email_subscribers:
             topic.add_subscription(subscriptions.EmailSubscription(email))
         return topic
 
+    def _alarm_arn_pattern(self) -> str:
+        return Stack.of(self).format_arn(
+            service="cloudwatch",
+            resource="alarm",
+            resource_name=naming.alarm_name_prefix(self.options) + "*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+
     def _alarms(self) -> dict[str, cloudwatch.Alarm]:
         alarms = self.options.alarms
         if not alarms.enabled:
             return {}
-        prefix = self.options.schedule_name_prefix
         definitions = {
             "executor-stalled": (
                 self.queue.metric_approximate_age_of_oldest_message(
@@ -397,7 +481,7 @@ class FlyteSchedulerInfrastructure(Construct):
             alarm = metric.create_alarm(
                 self,
                 "".join(part.title() for part in short_name.split("-")) + "Alarm",
-                alarm_name=f"{prefix}-scheduler-{short_name}",
+                alarm_name=naming.alarm_name(self.options, short_name),
                 alarm_description=description,
                 threshold=threshold,
                 evaluation_periods=periods,

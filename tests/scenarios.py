@@ -31,6 +31,7 @@ environments:
     region: us-east-1
     schedule_name_prefix: flyte-existing
     flyteadmin: {{mode: existing, role_names: [flyteadmin-node-role, flyteadmin-pod-role]}}
+    queue: {{redrive_role_arns: ["arn:aws:iam::{ACCOUNT}:role/platform/oncall-redrive"]}}
 """,
     "irsa": f"""
 environments:

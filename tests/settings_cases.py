@@ -137,6 +137,30 @@ INVALID: list[tuple[str, str, str, str]] = [
         "queue.max_receive_count",
         "whole number",
     ),
+    (
+        "redrive-role-wildcard",
+        render(env_with(queue={"redrive_role_arns": ["arn:aws:iam::123456789012:role/*"]})),
+        "queue.redrive_role_arns[0]",
+        "without wildcards",
+    ),
+    (
+        "redrive-role-not-a-role",
+        render(env_with(queue={"redrive_role_arns": ["arn:aws:iam::123456789012:user/alice"]})),
+        "queue.redrive_role_arns[0]",
+        "IAM role ARN",
+    ),
+    (
+        "redrive-role-other-account",
+        render(env_with(queue={"redrive_role_arns": ["arn:aws:iam::999999999999:role/ops"]})),
+        "queue.redrive_role_arns[0]",
+        "environment's account 123456789012",
+    ),
+    (
+        "redrive-role-not-a-list",
+        render(env_with(queue={"redrive_role_arns": "arn:aws:iam::123456789012:role/ops"})),
+        "queue.redrive_role_arns",
+        "list of strings",
+    ),
     ("encryption-unknown", render(env_with(encryption="aws-managed")), "encryption", "one of"),
     ("removal-unknown", render(env_with(removal_policy="snapshot")), "removal_policy", "one of"),
     (

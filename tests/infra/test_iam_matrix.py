@@ -23,6 +23,23 @@ OTHER_ACCOUNT = "999999999999"
 EVENTS = "events.amazonaws.com"
 HASH = "16301494360130577061"
 IDENTITY_SCENARIOS = ("default", "existing", "irsa", "schedule-role", "kms")
+MATRIX_SCENARIOS = (*IDENTITY_SCENARIOS, "topic")
+TARGET_ARN = "events:TargetArn"
+CLOUDTRAIL = "AWS API Call via CloudTrail"
+
+
+def allow_everything_on(service: str) -> dict[str, Any]:
+    """What a careless administrator attaches: every action of one service on every resource."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "*" if service == "*" else f"{service}:*",
+                "Resource": "*",
+            }
+        ],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +62,10 @@ class Deployment:
     schedule_trust: dict[str, Any]
     flyteadmin_trust: dict[str, Any] | None
     key_policy: dict[str, Any] | None
+    topic_policy: dict[str, Any] | None
+    topic_key_policy: dict[str, Any] | None
+    topic: str | None
+    redrive_roles: tuple[str, ...]
     queue: str
     dlq: str
     schedule_role: str
@@ -82,7 +103,22 @@ def deployment_of(synthesized: Synthesized, scenario: str) -> Deployment:
     }
     (managed,) = properties("AWS::IAM::ManagedPolicy").values()
     keys = properties("AWS::KMS::Key")
-    key_id = next(iter(keys), None)
+    queue_keys = {
+        r["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+        for r in raw.values()
+        if r["Type"] == "AWS::SQS::Queue" and "KmsMasterKeyId" in r["Properties"]
+    }
+    key_id = next(iter(queue_keys), None)
+    topics = {lid: r for lid, r in raw.items() if r["Type"] == "AWS::SNS::Topic"}
+    topic_id = next(iter(topics), None)
+    topic_key_id = (
+        topics[topic_id]["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0] if topic_id else None
+    )
+    topic_policies = [
+        p["PolicyDocument"]
+        for p in properties("AWS::SNS::TopicPolicy").values()
+        if topic_id and p["Topics"] == [resolver.resolve({"Ref": topic_id})]
+    ]
     identity = stack.settings.options.flyteadmin
     flyteadmin = outputs.get(
         "FlyteadminRoleArn", f"arn:aws:iam::{stack.account}:role/flyteadmin-pod"
@@ -102,6 +138,10 @@ def deployment_of(synthesized: Synthesized, scenario: str) -> Deployment:
         schedule_trust=roles[outputs["ScheduleRoleArn"].split("/")[-1]],
         flyteadmin_trust=roles.get(flyteadmin.split("/")[-1]),
         key_policy=keys[key_id]["KeyPolicy"] if key_id else None,
+        topic_policy=topic_policies[0] if topic_policies else None,
+        topic_key_policy=keys[topic_key_id]["KeyPolicy"] if topic_key_id else None,
+        topic=resolver.resolve({"Ref": topic_id}) if topic_id else None,
+        redrive_roles=stack.settings.options.queue.redrive_role_arns,
         queue=outputs["QueueArn"],
         dlq=outputs["DeadLetterQueueArn"],
         schedule_role=outputs["ScheduleRoleArn"],
@@ -119,8 +159,15 @@ class Case:
     allowed: bool
 
 
-def flyteadmin_request(d: Deployment, action: str, resource: str, **context: str) -> Request:
-    """A call by flyteadmin's identity; for SQS and KMS the resource's own policy applies too."""
+def flyteadmin_request(
+    d: Deployment,
+    action: str,
+    resource: str,
+    also: tuple[dict[str, Any], ...] = (),
+    **context: str | list[str],
+) -> Request:
+    """A call by flyteadmin's identity (with ``also`` attached next to our policy); for SQS and
+    KMS the resource's own policy applies too."""
     resource_policy = None
     if resource == d.queue:
         resource_policy = d.queue_policy
@@ -133,7 +180,7 @@ def flyteadmin_request(d: Deployment, action: str, resource: str, **context: str
         action=action,
         resource=resource,
         context={"aws:SecureTransport": "true", **context},
-        identity_policies=(d.flyteadmin_policy,),
+        identity_policies=(d.flyteadmin_policy, *also),
         resource_policy=resource_policy,
     )
 
@@ -204,7 +251,15 @@ def cases(d: Deployment) -> list[Case]:
     result = [
         Case(f"flyteadmin may {a} its rules", flyteadmin_request(d, a, own_rule), True)
         for a in rule_actions
+        if a != "events:PutTargets"
     ]
+    result.append(
+        Case(
+            "flyteadmin may put the queue as its rule's one target",
+            flyteadmin_request(d, "events:PutTargets", own_rule, **{TARGET_ARN: [d.queue]}),
+            True,
+        )
+    )
     result += [
         Case(
             "flyteadmin may not touch other prefixes' rules",
@@ -455,14 +510,230 @@ def cases(d: Deployment) -> list[Case]:
                 key_request(EVENTS, "kms:ScheduleKeyDeletion", **{"aws:SourceAccount": d.account}),
                 False,
             ),
-            Case("flyteadmin may decrypt", flyteadmin_request(d, "kms:Decrypt", d.key), True),
+            Case(
+                "flyteadmin may decrypt through SQS",
+                flyteadmin_request(
+                    d, "kms:Decrypt", d.key, **{"kms:ViaService": f"sqs.{d.region}.amazonaws.com"}
+                ),
+                True,
+            ),
+            Case(
+                "flyteadmin may not decrypt directly (a stolen credential decrypting elsewhere)",
+                flyteadmin_request(d, "kms:Decrypt", d.key),
+                False,
+            ),
+            Case(
+                "flyteadmin may not decrypt through another service",
+                flyteadmin_request(
+                    d, "kms:Decrypt", d.key, **{"kms:ViaService": f"s3.{d.region}.amazonaws.com"}
+                ),
+                False,
+            ),
+            Case(
+                "flyteadmin may not decrypt through SQS of another region",
+                flyteadmin_request(
+                    d, "kms:Decrypt", d.key, **{"kms:ViaService": "sqs.eu-central-1.amazonaws.com"}
+                ),
+                False,
+            ),
             Case(
                 "flyteadmin may not encrypt",
                 flyteadmin_request(d, "kms:GenerateDataKey", d.key),
                 False,
             ),
         ]
+    return result + attack_cases(d)
+
+
+def attack_cases(d: Deployment) -> list[Case]:
+    """What a stolen flyteadmin credential or a careless same-account principal would try."""
+    own_rule = d.rule(f"{d.prefix}_{HASH}")
+    lambda_function = d.arn("lambda", "function:collect", d.region)
+    elsewhere = {
+        "another account's event bus": f"arn:aws:events:{d.region}:{OTHER_ACCOUNT}:event-bus/default",
+        "a Lambda function": lambda_function,
+        "an SNS topic": d.arn("sns", "alerts", d.region),
+        "another queue": d.arn("sqs", "payments", d.region),
+        "another account's queue": f"arn:aws:sqs:{d.region}:{OTHER_ACCOUNT}:loot",
+        "the dead-letter queue": d.dlq,
+        "a log group": d.arn("logs", "log-group:/aws/events/loot", d.region),
+    }
+    result = [
+        Case(
+            f"flyteadmin may not target {what}",
+            flyteadmin_request(d, "events:PutTargets", own_rule, **{TARGET_ARN: [arn]}),
+            False,
+        )
+        for what, arn in elsewhere.items()
+    ]
+    patterns = {
+        "a CloudTrail detail-type": {"events:detail-type": [CLOUDTRAIL]},
+        "an event source": {"events:source": ["aws.iam"]},
+        "both": {"events:source": ["aws.iam"], "events:detail-type": [CLOUDTRAIL]},
+    }
+    result += [
+        Case(
+            f"flyteadmin may not create a rule whose pattern matches {what}",
+            flyteadmin_request(d, "events:PutRule", own_rule, **keys),
+            False,
+        )
+        for what, keys in patterns.items()
+    ]
+    managed = {"events:ManagedBy": "ssm.amazonaws.com"}
+    result += [
+        Case(
+            f"flyteadmin may not {action} a service-managed rule",
+            flyteadmin_request(
+                d,
+                action,
+                own_rule,
+                **managed,
+                **({TARGET_ARN: [d.queue]} if action == "events:PutTargets" else {}),
+            ),
+            False,
+        )
+        for action in (
+            "events:PutRule",
+            "events:PutTargets",
+            "events:RemoveTargets",
+            "events:DeleteRule",
+        )
+    ]
+    events_admin = (allow_everything_on("events"),)
+    result += [
+        Case(
+            "flyteadmin may not target the queue and a Lambda function at once",
+            flyteadmin_request(
+                d, "events:PutTargets", own_rule, **{TARGET_ARN: [d.queue, lambda_function]}
+            ),
+            False,
+        ),
+        Case(
+            "events:* attached beside our policy still cannot target another account's bus "
+            "under the prefix",
+            flyteadmin_request(
+                d,
+                "events:PutTargets",
+                own_rule,
+                events_admin,
+                **{TARGET_ARN: [elsewhere["another account's event bus"]]},
+            ),
+            False,
+        ),
+        Case(
+            "events:* attached beside our policy still cannot create a pattern rule under the "
+            "prefix",
+            flyteadmin_request(
+                d, "events:PutRule", own_rule, events_admin, **{"events:detail-type": [CLOUDTRAIL]}
+            ),
+            False,
+        ),
+        Case(
+            "events:* attached beside our policy still allows flyteadmin's own calls",
+            flyteadmin_request(
+                d, "events:PutTargets", own_rule, events_admin, **{TARGET_ARN: [d.queue]}
+            ),
+            True,
+        ),
+    ]
+    careless = f"arn:aws:iam::{d.account}:role/ci-runner"
+
+    def same_account_send(principal: str, policy: dict[str, Any]) -> Request:
+        return Request(
+            principal,
+            "sqs:SendMessage",
+            d.queue,
+            {"aws:SecureTransport": "true", "aws:PrincipalArn": principal},
+            identity_policies=(policy,),
+            resource_policy=d.queue_policy,
+        )
+
+    result += [
+        Case(
+            "a same-account role allowed sqs:* on * may not forge schedule events",
+            same_account_send(careless, allow_everything_on("sqs")),
+            False,
+        ),
+        Case(
+            "a same-account administrator may not forge schedule events",
+            same_account_send(f"arn:aws:iam::{d.account}:role/Admin", allow_everything_on("*")),
+            False,
+        ),
+    ]
+    result += [
+        Case(
+            f"operator role {role} (queue.redrive_role_arns) may send, to redrive the DLQ",
+            same_account_send(role, allow_everything_on("sqs")),
+            True,
+        )
+        for role in d.redrive_roles
+    ]
+    if d.topic and d.topic_policy and d.topic_key_policy:
+        result += alarm_cases(d, d.topic, d.topic_policy, d.topic_key_policy)
     return result
+
+
+def alarm_cases(
+    d: Deployment, topic: str, topic_policy: dict[str, Any], key_policy: dict[str, Any]
+) -> list[Case]:
+    """CloudWatch may publish this environment's alarms to the created topic, nothing else."""
+    ours = d.arn("cloudwatch", f"alarm:{d.prefix}-scheduler-executor-stalled", d.region)
+    theirs = d.arn("cloudwatch", "alarm:billing-high", d.region)
+    foreign = ours.replace(d.account, OTHER_ACCOUNT)
+
+    def publish(principal: str, source_arn: str | None, account: str = d.account) -> Request:
+        context = {"aws:SecureTransport": "true", "aws:SourceAccount": account}
+        if source_arn:
+            context["aws:SourceArn"] = source_arn
+        return Request(principal, "sns:Publish", topic, context, resource_policy=topic_policy)
+
+    def key_use(source_arn: str, account: str = d.account) -> Request:
+        context = {"aws:SourceArn": source_arn, "aws:SourceAccount": account}
+        return Request(
+            "cloudwatch.amazonaws.com",
+            "kms:GenerateDataKey",
+            d.arn("kms", "key/topic", d.region),
+            context,
+            resource_policy=key_policy,
+        )
+
+    return [
+        Case(
+            "CloudWatch may publish this environment's alarms",
+            publish("cloudwatch.amazonaws.com", ours),
+            True,
+        ),
+        Case(
+            "CloudWatch may not publish another alarm of the account",
+            publish("cloudwatch.amazonaws.com", theirs),
+            False,
+        ),
+        Case(
+            "CloudWatch may not publish another account's alarm",
+            publish("cloudwatch.amazonaws.com", foreign, OTHER_ACCOUNT),
+            False,
+        ),
+        Case(
+            "CloudWatch may not publish without a source alarm",
+            publish("cloudwatch.amazonaws.com", None),
+            False,
+        ),
+        Case("EventBridge may not publish to the alarm topic", publish(EVENTS, ours), False),
+        Case(
+            "CloudWatch may not publish without TLS",
+            replace(
+                publish("cloudwatch.amazonaws.com", ours),
+                context={
+                    "aws:SecureTransport": "false",
+                    "aws:SourceArn": ours,
+                    "aws:SourceAccount": d.account,
+                },
+            ),
+            False,
+        ),
+        Case("CloudWatch may encrypt this environment's alarms", key_use(ours), True),
+        Case("CloudWatch may not encrypt another alarm with the key", key_use(theirs), False),
+    ]
 
 
 def failures(evaluator: PolicyEvaluator, d: Deployment) -> list[str]:
@@ -476,7 +747,7 @@ def failures(evaluator: PolicyEvaluator, d: Deployment) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("scenario", IDENTITY_SCENARIOS)
+@pytest.mark.parametrize("scenario", MATRIX_SCENARIOS)
 def test_the_allow_deny_matrix(
     synthesized: Synthesized, evaluator: PolicyEvaluator, scenario: str
 ) -> None:
@@ -503,6 +774,54 @@ def without_condition(policy: dict[str, Any], key: str) -> dict[str, Any]:
         if statement.get("Condition") == {}:
             del statement["Condition"]
     return policy
+
+
+def without_statement(policy: dict[str, Any], sid: str) -> dict[str, Any]:
+    policy = copy.deepcopy(policy)
+    policy["Statement"] = [s for s in policy["Statement"] if s.get("Sid") != sid]
+    return policy
+
+
+POLICY_FIELDS = (
+    "flyteadmin_policy",
+    "queue_policy",
+    "dlq_policy",
+    "schedule_trust",
+    "flyteadmin_trust",
+    "key_policy",
+    "topic_policy",
+    "topic_key_policy",
+)
+
+
+def named_statements(d: Deployment) -> list[tuple[str, str]]:
+    """(policy field, Sid) of every statement we wrote (CDK's own statements carry no Sid,
+    except the topic's TLS deny)."""
+    return [
+        (field, statement["Sid"])
+        for field in POLICY_FIELDS
+        if getattr(d, field) is not None
+        for statement in getattr(d, field)["Statement"]
+        if statement.get("Sid")
+    ]
+
+
+@pytest.mark.parametrize("scenario", MATRIX_SCENARIOS)
+def test_removing_any_statement_flips_a_case(
+    synthesized: Synthesized, evaluator: PolicyEvaluator, scenario: str
+) -> None:
+    deployment = deployment_of(synthesized, scenario)
+    statements = named_statements(deployment)
+    assert statements
+    unnoticed = [
+        f"{field}: {sid}"
+        for field, sid in statements
+        if not failures(
+            evaluator,
+            replace(deployment, **{field: without_statement(getattr(deployment, field), sid)}),
+        )
+    ]
+    assert unnoticed == [], "no case depends on these statements"
 
 
 def without_deny(policy: dict[str, Any]) -> dict[str, Any]:
@@ -556,6 +875,31 @@ def test_every_weakening_flips_a_case(
 ) -> None:
     weakened = MUTATIONS[mutation](deployment_of(synthesized, "default"))
     assert failures(evaluator, weakened), f"no case noticed: {mutation}"
+
+
+def drop(field: str, key: str) -> Callable[[Deployment], Deployment]:
+    return lambda d: replace(d, **{field: without_condition(getattr(d, field), key)})
+
+
+# (scenario, weakening): conditions of the attack-path statements, each needed by some case.
+CONDITION_MUTATIONS: dict[str, tuple[str, Callable[[Deployment], Deployment]]] = {
+    "flyteadmin decrypt: no kms:ViaService": ("kms", drop("flyteadmin_policy", "kms:ViaService")),
+    "queue policy: no operator exemption": ("existing", drop("queue_policy", "aws:PrincipalArn")),
+    "topic policy: no SourceArn": ("topic", drop("topic_policy", "aws:SourceArn")),
+    "topic key: no SourceArn": ("topic", drop("topic_key_policy", "aws:SourceArn")),
+    "flyteadmin policy: no TargetArn condition": (
+        "default",
+        drop("flyteadmin_policy", TARGET_ARN),
+    ),
+}
+
+
+@pytest.mark.parametrize("mutation", CONDITION_MUTATIONS)
+def test_every_attack_path_condition_flips_a_case(
+    synthesized: Synthesized, evaluator: PolicyEvaluator, mutation: str
+) -> None:
+    scenario, weaken = CONDITION_MUTATIONS[mutation]
+    assert failures(evaluator, weaken(deployment_of(synthesized, scenario))), mutation
 
 
 def test_irsa_and_kms_mutations_flip_cases(

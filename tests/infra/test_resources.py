@@ -119,6 +119,30 @@ def test_only_eventbridge_rules_with_the_prefix_may_send(synthesized: Synthesize
     )
     allows = [s for s in statements.values() if s["Effect"] == "Allow"]
     assert allows == [allow], "nothing but EventBridge delivery may be allowed"
+    assert statements["DenySendersOtherThanScheduleRules"] == {
+        "Sid": "DenySendersOtherThanScheduleRules",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "sqs:SendMessage",
+        "Resource": {"Fn::GetAtt": [queue_id, "Arn"]},
+        "Condition": {
+            "ArnNotLike": {
+                "aws:SourceArn": partition_arn(f":events:us-east-1:{ACCOUNT}:rule/flyte_*")
+            }
+        },
+    }
+
+
+def test_operator_roles_are_exempt_from_the_send_deny(synthesized: Synthesized) -> None:
+    template = synthesized.template("existing")
+    queue_id, _ = single(template, "AWS::SQS::Queue", {"QueueName": "flyte-existing-schedules"})
+    _, policy = single(template, "AWS::SQS::QueuePolicy", {"Queues": [{"Ref": queue_id}]})
+    deny = statements_by_sid(policy["Properties"]["PolicyDocument"])[
+        "DenySendersOtherThanScheduleRules"
+    ]
+    assert deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == [
+        f"arn:aws:iam::{ACCOUNT}:role/platform/oncall-redrive"
+    ]
 
 
 def test_kms_scenario_uses_a_rotating_customer_key_eventbridge_may_use(
@@ -140,6 +164,9 @@ def test_kms_scenario_uses_a_rotating_customer_key_eventbridge_may_use(
     decrypt = statements_by_sid(managed_policy(template)["PolicyDocument"])["DecryptScheduleQueue"]
     assert decrypt["Action"] == "kms:Decrypt"
     assert decrypt["Resource"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert decrypt["Condition"] == {
+        "StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}
+    }
 
 
 def test_sqs_managed_encryption_grants_no_kms(synthesized: Synthesized) -> None:
@@ -182,6 +209,10 @@ def test_flyteadmin_policy_is_exactly_what_flyteadmin_calls(synthesized: Synthes
     assert set(statements) == {
         "ManageScheduleRules",
         "NoRulesOnCustomEventBuses",
+        "NoTargetsButTheScheduleQueue",
+        "NoRulesMatchingEventSources",
+        "NoRulesMatchingEventDetailTypes",
+        "NoServiceManagedRules",
         "PassScheduleRoleToEventBridge",
         "ConsumeScheduleQueue",
     }
@@ -203,6 +234,33 @@ def test_flyteadmin_policy_is_exactly_what_flyteadmin_calls(synthesized: Synthes
         CONSUMER_ACTIONS,
         {"Fn::GetAtt": [queue_id, "Arn"]},
     )
+
+
+def test_flyteadmin_policy_denies_what_flyteadmin_never_does(synthesized: Synthesized) -> None:
+    template = synthesized.template("default")
+    queue_id, _ = single(template, "AWS::SQS::Queue", {"QueueName": "flyte-schedules"})
+    statements = statements_by_sid(managed_policy(template)["PolicyDocument"])
+    rules = partition_arn(f":events:us-east-1:{ACCOUNT}:rule/flyte_*")
+    expected = {
+        "NoTargetsButTheScheduleQueue": (
+            "events:PutTargets",
+            {"ForAnyValue:ArnNotEquals": {"events:TargetArn": {"Fn::GetAtt": [queue_id, "Arn"]}}},
+        ),
+        "NoRulesMatchingEventSources": ("events:PutRule", {"Null": {"events:source": "false"}}),
+        "NoRulesMatchingEventDetailTypes": (
+            "events:PutRule",
+            {"Null": {"events:detail-type": "false"}},
+        ),
+        "NoServiceManagedRules": (RULE_ACTIONS, {"Null": {"events:ManagedBy": "false"}}),
+    }
+    for sid, (actions, condition) in expected.items():
+        assert statements[sid] == {
+            "Sid": sid,
+            "Effect": "Deny",
+            "Action": actions,
+            "Resource": rules,
+            "Condition": condition,
+        }
 
 
 def test_existing_mode_attaches_the_policy_to_the_named_roles(synthesized: Synthesized) -> None:
@@ -314,6 +372,24 @@ def test_created_topic_is_encrypted_tls_only_and_notified(synthesized: Synthesiz
             }
         },
     )
+    alarms = partition_arn(f":cloudwatch:us-east-1:{ACCOUNT}:alarm:flyte-topic-scheduler-*")
+    _, topic_policy = single(template, "AWS::SNS::TopicPolicy", {"Topics": [{"Ref": topic_id}]})
+    statements = statements_by_sid(topic_policy["Properties"]["PolicyDocument"])
+    assert statements["AllowThisEnvironmentsAlarmsToPublish"] == {
+        "Sid": "AllowThisEnvironmentsAlarmsToPublish",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": "sns:Publish",
+        "Resource": {"Ref": topic_id},
+        "Condition": {
+            "ArnLike": {"aws:SourceArn": alarms},
+            "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        },
+    }
+    assert cloudwatch["Condition"] == {
+        "ArnLike": {"aws:SourceArn": alarms},
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+    }
     template.has_resource_properties(
         "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "oncall@example.com"}
     )

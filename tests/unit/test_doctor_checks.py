@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -37,8 +38,18 @@ QUEUE_POLICY = {
                 "StringEquals": {"aws:SourceAccount": ENV.account},
             },
         },
+        {
+            "Sid": "DenySendersOtherThanScheduleRules",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sqs:SendMessage",
+            "Condition": {"ArnNotLike": {"aws:SourceArn": ARNS.rule_pattern}},
+        },
     ]
 }
+HASH_RULE = f"{ENV.prefix}_16301494360130577061"
+OTHER_ACCOUNT_BUS = "arn:aws:events:us-east-1:999999999999:event-bus/default"
+CLOUDTRAIL_PATTERN = '{"detail-type": ["AWS API Call via CloudTrail"]}'
 
 
 def target(arn: str = ARNS.queue) -> dict[str, object]:
@@ -48,6 +59,13 @@ def target(arn: str = ARNS.queue) -> dict[str, object]:
         "Arn": arn,
         "InputTransformer": {"InputPathsMap": INPUT_PATHS, "InputTemplate": template},
     }
+
+
+def flyteadmin_rule(name: str = HASH_RULE, *targets: dict[str, object]) -> Rule:
+    """A rule exactly as flyteadmin's PutRule and PutTargets leave it."""
+    return Rule(
+        name, "ENABLED", "rate(1 hour)", list(targets or [target()]), role_arn=ARNS.schedule_role
+    )
 
 
 def healthy() -> Observations:
@@ -90,7 +108,7 @@ def healthy() -> Observations:
         },
         flyteadmin_role=ARNS.flyteadmin_role,
         simulation=dict.fromkeys(ALL_ACTIONS, "allowed"),
-        rules=[Rule(f"{ENV.prefix}_16301494360130577061", "ENABLED", "rate(1 hour)", [target()])],
+        rules=[flyteadmin_rule()],
         rules_on_bus=12,
         existing_queues={ARNS.queue: True},
         alarms={
@@ -121,6 +139,35 @@ def set_queue(key: str, value: str) -> Callable[[Observations], None]:
     return lambda seen: (seen.queue or {}).__setitem__(key, value)
 
 
+def without_statement(index: int) -> Callable[[Observations], None]:
+    def change(seen: Observations) -> None:
+        policy = copy.deepcopy(QUEUE_POLICY)
+        del policy["Statement"][index]
+        assert seen.queue is not None
+        seen.queue["Policy"] = json.dumps(policy)
+
+    return change
+
+
+def without_source_account(seen: Observations) -> None:
+    policy = copy.deepcopy(QUEUE_POLICY)
+    del policy["Statement"][1]["Condition"]["StringEquals"]
+    assert seen.queue is not None
+    seen.queue["Policy"] = json.dumps(policy)
+
+
+def planted(rule: Rule) -> Callable[[Observations], None]:
+    return lambda seen: seen.rules.append(rule)
+
+
+def change_rule(**changes: object) -> Callable[[Observations], None]:
+    return lambda seen: seen.rules[0].__dict__.update(changes)
+
+
+def change_target(**changes: object) -> Callable[[Observations], None]:
+    return lambda seen: seen.rules[0].targets[0].update(changes)
+
+
 def wrong_policy(seen: Observations) -> None:
     policy = copy.deepcopy(QUEUE_POLICY)
     policy["Statement"][1]["Condition"]["ArnLike"]["aws:SourceArn"] = ARNS.rule_pattern.replace(
@@ -146,6 +193,9 @@ FAULTS: dict[str, tuple[Callable[[Observations], None], str]] = {
     "no redrive": (set_queue("RedrivePolicy", ""), "queue flyte-irsa-schedules"),
     "visibility drifted": (set_queue("VisibilityTimeout", "5"), "queue flyte-irsa-schedules"),
     "queue policy for another prefix": (wrong_policy, "queue policy"),
+    "queue policy without TLS deny": (without_statement(0), "queue policy"),
+    "queue policy without SourceAccount": (without_source_account, "queue policy"),
+    "queue policy lets anyone send": (without_statement(2), "queue policy"),
     "flooded DLQ": (
         lambda s: (s.dead_letter_queue or {}).__setitem__("ApproximateNumberOfMessages", "250"),
         "dead-letter",
@@ -164,9 +214,43 @@ FAULTS: dict[str, tuple[Callable[[Observations], None], str]] = {
         "rules",
     ),
     "rule disabled": (lambda s: setattr(s.rules[0], "state", "DISABLED"), "rules flyte-irsa_*"),
+    "foreign name under the prefix": (
+        planted(flyteadmin_rule(f"{ENV.prefix}_exfil")),
+        "rules flyte-irsa_*",
+    ),
+    "pattern rule to another account's bus": (
+        planted(
+            replace(
+                flyteadmin_rule(f"{ENV.prefix}_exfil", {"Id": "x", "Arn": OTHER_ACCOUNT_BUS}),
+                event_pattern=CLOUDTRAIL_PATTERN,
+                role_arn="",
+            )
+        ),
+        "rules flyte-irsa_*",
+    ),
+    "CloudTrail pattern into the queue": (
+        planted(replace(flyteadmin_rule(f"{ENV.prefix}_123"), event_pattern=CLOUDTRAIL_PATTERN)),
+        "rules flyte-irsa_*",
+    ),
+    "service-managed rule": (change_rule(managed_by="ssm.amazonaws.com"), "rules flyte-irsa_*"),
+    "a second target": (
+        lambda s: s.rules[0].targets.append(target("arn:aws:lambda:us-east-1:1:function:f")),
+        "rules flyte-irsa_*",
+    ),
+    "another rule role": (change_rule(role_arn=ARNS.flyteadmin_role), "rules flyte-irsa_*"),
+    "no rule role": (change_rule(role_arn=""), "rules flyte-irsa_*"),
+    "target without transformer": (
+        lambda s: s.rules[0].targets[0].pop("InputTransformer"),
+        "rules flyte-irsa_*",
+    ),
+    "target dead-letter queue elsewhere": (
+        change_target(DeadLetterConfig={"Arn": "arn:aws:sqs:us-east-1:999999999999:loot"}),
+        "rules flyte-irsa_*",
+    ),
+    "target role": (change_target(RoleArn=ARNS.schedule_role), "rules flyte-irsa_*"),
     "quota nearly used": (lambda s: setattr(s, "rules_on_bus", 290), "rules quota"),
     "orphan under an old prefix": (
-        lambda s: s.rules.append(Rule("oldprefix_123", "ENABLED", "rate(1 day)", [target()])),
+        planted(flyteadmin_rule("oldprefix_123")),
         "orphaned",
     ),
     "alarm firing": (
@@ -199,11 +283,7 @@ def test_the_quota_fails_when_full_and_uses_the_service_quota() -> None:
 
 def test_a_rule_targeting_a_missing_queue_is_an_orphan() -> None:
     missing = ARNS.queue + "-gone"
-    seen = fault(
-        lambda s: s.rules.append(
-            Rule(f"{ENV.prefix}_42", "ENABLED", "rate(1 day)", [target(missing)])
-        )
-    )
+    seen = fault(lambda s: s.rules.append(flyteadmin_rule(f"{ENV.prefix}_42", target(missing))))
     seen.existing_queues[missing] = False
     failed = {r.name for r in run_checks(ENV, seen) if r.status == "fail"}
     assert "orphaned rules" in failed
