@@ -92,3 +92,53 @@ def test_doctor_finds_a_queue_policy_edited_by_hand(
         sqs.set_queue_attributes(QueueUrl=queues["queue"], Attributes={"Policy": original})
     assert code == 1
     assert [name for name, status in statuses.items() if status == "FAIL"] == ["queue policy"]
+
+
+def test_doctor_finds_foreign_rules_under_the_prefix(deployed: Deployed) -> None:
+    """Rules flyteadmin's permissions allow but flyteadmin never makes: IAM cannot stop a
+    pattern without source or detail-type, or a rule made by another principal; doctor must."""
+    events = deployed.client("events")
+    arns = naming.Arns(deployed.env)
+    cloudtrail = json.dumps({"detail-type": ["AWS API Call via CloudTrail"]})
+    planted: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {
+        # a pattern rule delivering to another account's bus
+        "flyte-it_exfil": (
+            {"EventPattern": cloudtrail},
+            [{"Id": "bus", "Arn": "arn:aws:events:us-east-1:999999999999:event-bus/default"}],
+        ),
+        # a flyteadmin-like name reading account events into the queue
+        "flyte-it_123": ({"EventPattern": cloudtrail}, [{"Id": "q", "Arn": arns.queue}]),
+        # a schedule whose failed deliveries would go to someone else's queue
+        "flyte-it_backup": (
+            {"ScheduleExpression": "rate(1 day)", "RoleArn": arns.schedule_role},
+            [
+                {
+                    "Id": "q",
+                    "Arn": arns.queue,
+                    "DeadLetterConfig": {"Arn": "arn:aws:sqs:us-east-1:999999999999:loot"},
+                }
+            ],
+        ),
+    }
+    for name, (rule, targets) in planted.items():
+        events.put_rule(Name=name, State="ENABLED", **rule)
+        events.put_targets(Rule=name, Targets=targets)
+    try:
+        result = deployed.cli("doctor", "--env", "integration")
+        code, statuses = doctor(deployed)
+    finally:
+        for name, (_, targets) in planted.items():
+            events.remove_targets(Rule=name, Ids=[target["Id"] for target in targets])
+            events.delete_rule(Name=name)
+    assert code == 1
+    assert [name for name, status in statuses.items() if status == "FAIL"] == ["rules flyte-it_*"]
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    for evidence in (
+        "flyte-it_exfil has not a name flyteadmin gives",
+        "an event pattern",
+        "target arn:aws:events:us-east-1:999999999999:event-bus/default",
+        "flyte-it_123 has an event pattern",
+        "a dead-letter queue arn:aws:sqs:us-east-1:999999999999:loot",
+    ):
+        assert evidence in line, line
+    assert "CloudTrail" in result.stdout  # the fix says where to find who made them
