@@ -19,16 +19,17 @@ from flyte_scheduler import (
     config_render,
     deployed_values,
     emulator,
+    files,
     naming,
     schedules,
 )
-from flyte_scheduler.files import write_atomically
 from flyte_scheduler.options import EnvironmentSettings
 from flyte_scheduler.outputs import stack_name
 from flyte_scheduler.problems import SettingsError
 from flyte_scheduler.settings import DEFAULT_SETTINGS_FILE, load_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+MAX_FIRE_TIMES = 1_000
 
 
 class CommandError(Exception):
@@ -41,6 +42,9 @@ class CommandError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; errors are printed without a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):  # undecodable arguments print as escapes
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
@@ -95,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     _settings_options(lint, env_required=False, env_help="also compare with this environment")
 
     rule = _command(commands, "rule-name", cmd_rule_name, "the rule name flyteadmin creates")
+    rule.epilog = (
+        "A project, domain or name starting with '-' goes after '--', for example: "
+        "flyte-scheduler rule-name --prefix flyte -- -proj development my_wf"
+    )
     rule.add_argument("project")
     rule.add_argument("domain")
     rule.add_argument("name", help="launch plan name")
@@ -109,7 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="EXPR",
         help="cron(...), rate(...), a bare 6-field AWS cron, or a fixed rate like '90 minutes'",
     )
-    check.add_argument("--count", type=int, default=5, help="fire times to show (default 5)")
+    check.add_argument(
+        "--count",
+        type=_fire_count,
+        default=5,
+        help=f"fire times to show, 1 to {MAX_FIRE_TIMES} (default 5)",
+    )
 
     emu = _command(commands, "emulator", cmd_emulator, "start/stop the local AWS emulator")
     emu.add_argument("action", choices=("start", "stop", "status"))
@@ -188,8 +201,11 @@ def cmd_config(args: argparse.Namespace) -> int:
     )
     text = config_render.render(document, args.format, header)
     if args.output:
-        write_atomically(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
+        try:
+            files.write_text(args.output, text)
+        except files.OutputError as error:
+            raise CommandError(str(error), EXIT_BAD_INPUT) from None
+        print(f"wrote {files.shown(args.output)}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -245,11 +261,37 @@ def cmd_lint_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _fire_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_FIRE_TIMES:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_FIRE_TIMES}")
+    return count
+
+
 def cmd_rule_name(args: argparse.Namespace) -> int:
     """Print the EventBridge rule name flyteadmin creates for a launch plan.
 
     FNV-1 64-bit of project:domain:name (every version of the plan maps to the same rule).
     """
+    for field in ("project", "domain", "name"):
+        value = getattr(args, field)
+        if not value:
+            raise CommandError(
+                f"{field} must not be empty: flyteadmin rejects such a launch plan at "
+                "registration, so no rule exists for it",
+                EXIT_BAD_INPUT,
+            )
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise CommandError(
+                f"{field} {value.encode('utf-8', 'surrogateescape')!r} is not valid UTF-8 "
+                "(flyteadmin hashes the UTF-8 bytes of project:domain:name)",
+                EXIT_BAD_INPUT,
+            ) from None
     prefix = _environment(args).prefix if args.env else args.prefix
     print(naming.rule_name(prefix, args.project, args.domain, args.name))
     return EXIT_OK

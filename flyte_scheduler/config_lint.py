@@ -13,10 +13,13 @@ from pathlib import Path
 
 import yaml
 
+from flyte_scheduler import files
 from flyte_scheduler.deployed_values import SchedulerValues
 from flyte_scheduler.options import PREFIX_MAX, PREFIX_PATTERN
 from flyte_scheduler.regions import ALL_REGIONS
 
+MAX_CONFIG_BYTES = 1_000_000
+"""Largest config or values file lint-config reads (a Helm values file is a few KB)."""
 QUEUE_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,80})")
 ROLE_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:iam::(\d{12}):role/[\w+=,.@/-]{1,576}", re.ASCII)
 SCHEDULER_KEYS = {"profilerPort", "reconnectAttempts", "reconnectDelaySeconds"} | {
@@ -98,16 +101,20 @@ class _Block:
 def lint_file(path: str | Path, expected: SchedulerValues | None = None) -> list[Finding]:
     """Findings for a file; raises :class:`LintInputError` when it cannot be read."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise LintInputError(f"{path}: cannot read ({error})") from None
+        text = files.read_text(path, what="config file", max_bytes=MAX_CONFIG_BYTES)
+    except files.InputError as error:
+        raise LintInputError(str(error)) from None
     return lint_text(text, expected)
 
 
 def lint_text(text: str, expected: SchedulerValues | None = None) -> list[Finding]:
     """Findings for a flyteadmin config or a flyte-core/flyte-binary values document."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = files.parse_bounded(
+            lambda t: yaml.compose(t, Loader=yaml.SafeLoader), text, "config file"
+        )
+    except files.InputError as error:
+        raise LintInputError(str(error)) from None
     except yaml.YAMLError as error:
         raise LintInputError(f"not valid YAML: {error}") from None
     document = _Block(root, "")

@@ -14,7 +14,7 @@ from pathlib import Path
 from flyte_scheduler import config_lint, config_render, deployed_values, emulator
 from flyte_scheduler.doctor_checks import run_checks
 from flyte_scheduler.doctor_observations import observe
-from flyte_scheduler.files import write_atomically
+from flyte_scheduler.files import write_text
 from flyte_scheduler.flyteadmin_calls import run_call_sequence, synthetic_launch_plan
 from flyte_scheduler.options import EnvironmentSettings
 from flyte_scheduler.outputs import stack_name
@@ -101,7 +101,7 @@ def write_configs(
         document = config_render.config_document(values, block, fmt)
         header = f"flyteadmin scheduler config ({fmt}) for environment '{env.name}', from deployed stack {stack_name(env.name)}."
         path = out / f"flyteadmin-{fmt}.yaml"
-        write_atomically(path, config_render.render(document, fmt, header))
+        write_text(path, config_render.render(document, fmt, header))
         paths.append(path)
     return paths
 

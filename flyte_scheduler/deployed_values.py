@@ -6,14 +6,16 @@ or from ``cdk deploy --outputs-file``) must agree with them; any difference is r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from flyte_scheduler import naming
+from flyte_scheduler import files, naming
 from flyte_scheduler.options import EnvironmentSettings
 from flyte_scheduler.outputs import stack_name
+
+MAX_OUTPUTS_BYTES = 1_000_000
+"""Largest `cdk deploy --outputs-file` JSON read (ours is under 10 KB per stack)."""
 
 
 class SourceError(RuntimeError):
@@ -75,9 +77,9 @@ def values_from_outputs(outputs: Mapping[str, str], source: str) -> SchedulerVal
 def outputs_from_file(path: str | Path, environment: str) -> dict[str, str]:
     """The environment's stack outputs from a ``cdk deploy --outputs-file`` JSON file."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise SourceError(f"{path}: not a readable JSON outputs file ({error})") from None
+        document = files.read_json(path, what="outputs file", max_bytes=MAX_OUTPUTS_BYTES)
+    except files.InputError as error:
+        raise SourceError(str(error)) from None
     name = stack_name(environment)
     if not isinstance(document, dict) or not isinstance(document.get(name), dict):
         raise SourceError(f"{path}: has no outputs for stack {name}")

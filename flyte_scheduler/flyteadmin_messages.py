@@ -63,11 +63,15 @@ class ScheduledEvent:
 
 
 def input_template(launch_plan: LaunchPlanId, kickoff_time_arg: str = "") -> str:
-    """The target's InputTemplate: JSON with the ``<time>`` placeholder deliberately unquoted."""
+    """The target's InputTemplate: JSON with the ``<time>`` placeholder deliberately unquoted.
+
+    Byte for byte what flyteadmin's ``fmt.Sprintf`` writes: the kickoff argument's name is put
+    between quotes as it is (raw UTF-8, no escaping), as is the base64 payload.
+    """
     payload = base64.b64encode(launch_plan.to_protobuf()).decode()
     return (
-        f'{{"time":{TIME_PLACEHOLDER},"kickoff_time_arg":{json.dumps(kickoff_time_arg)},'
-        f'"payload":{json.dumps(payload)}}}'
+        f'{{"time":{TIME_PLACEHOLDER},"kickoff_time_arg":"{kickoff_time_arg}",'
+        f'"payload":"{payload}"}}'
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 
 import yaml
 
-from flyte_scheduler import naming
+from flyte_scheduler import files, naming
 from flyte_scheduler.options import (
     ROLE_ARN_PATTERN,
     AlarmOptions,
@@ -58,26 +58,22 @@ class Settings:
 
 def load_settings(path: str | Path) -> Settings:
     """Read and validate a settings file; raise :class:`SettingsError` listing every problem."""
-    path = Path(path)
-    source = str(path)
+    source = files.shown(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SettingsError(
-                [Problem("(file)", f"{size} bytes", f"at most {MAX_FILE_BYTES} bytes")], source
-            )
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SettingsError(
-            [Problem("(file)", source, f"must be a readable UTF-8 file ({error})")], source
-        ) from None
+        text = files.read_text(path, what="settings file", max_bytes=MAX_FILE_BYTES)
+    except files.InputError as error:
+        raise SettingsError([Problem("(file)", source, error.reason)], source) from None
     return parse_settings(text, source)
 
 
 def parse_settings(text: str, source: str = "settings") -> Settings:
     """Parse and validate settings YAML text."""
     try:
-        document = yaml.load(text, Loader=_StrictLoader)
+        document = files.parse_bounded(
+            lambda t: yaml.load(t, Loader=_StrictLoader), text, "settings file"
+        )
+    except files.InputError as error:
+        raise SettingsError([Problem("(file)", source, error.reason)], source) from None
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error)
         rule = f"must be valid YAML without anchors or duplicate keys: {problem}"
@@ -336,53 +332,68 @@ def _parse_tags(section: _Section) -> dict[str, str]:
 
 
 def _check_across_environments(envs: list[EnvironmentSettings]) -> list[Problem]:
-    """Environments sharing an account (and region) must not collide on names or rules."""
+    """Environments sharing an account (and region) must not collide on names or rules.
+
+    Indexed by account and region, so thousands of environments take linear time; each clash is
+    reported on the later environment, naming the first one that holds the name.
+    """
     problems: list[Problem] = []
-    for index, env in enumerate(envs):
-        for other in envs[:index]:
-            if env.account != other.account:
-                continue
-            clash = f"also used by environment '{other.name}' in account {env.account}"
-            if env.region == other.region:
-                problems += _prefix_overlap(env, other)
-                if naming.queue_name(env.options) == naming.queue_name(other.options):
-                    problems.append(
-                        Problem(
-                            "queue.name",
-                            naming.queue_name(env.options),
-                            f"{clash} and region {env.region}",
-                            env.name,
-                        )
-                    )
-            theirs = _iam_names(other)
-            for (kind, field), name in _iam_names(env).items():
-                if name in {n for (k, _), n in theirs.items() if k == kind}:
-                    problems.append(
-                        Problem(
-                            field,
-                            name,
-                            f"{clash} (IAM {kind} names are unique per account)",
-                            env.name,
-                        )
-                    )
+    by_prefix: dict[tuple[str, str, str], EnvironmentSettings] = {}
+    by_queue: dict[tuple[str, str, str], EnvironmentSettings] = {}
+    by_iam_name: dict[tuple[str, str, str], EnvironmentSettings] = {}
+    order = {env.name: index for index, env in enumerate(envs)}
+    for env in envs:
+        by_prefix.setdefault((env.account, env.region, env.prefix), env)
+    for env in envs:
+        problems += _prefix_overlaps(env, by_prefix, order)
+        queue = naming.queue_name(env.options)
+        other = by_queue.setdefault((env.account, env.region, queue), env)
+        if other is not env:
+            problems.append(
+                Problem(
+                    "queue.name", queue, f"{_clash(other, env)} and region {env.region}", env.name
+                )
+            )
+        for (kind, field), name in _iam_names(env).items():
+            other = by_iam_name.setdefault((env.account, kind, name), env)
+            if other is not env:
+                rule = f"{_clash(other, env)} (IAM {kind} names are unique per account)"
+                problems.append(Problem(field, name, rule, env.name))
     return problems
 
 
-def _prefix_overlap(env: EnvironmentSettings, other: EnvironmentSettings) -> list[Problem]:
-    mine, theirs = env.prefix, other.prefix
-    if mine == theirs:
+def _clash(other: EnvironmentSettings, env: EnvironmentSettings) -> str:
+    return f"also used by environment '{other.name}' in account {env.account}"
+
+
+def _prefix_overlaps(
+    env: EnvironmentSettings,
+    by_prefix: dict[tuple[str, str, str], EnvironmentSettings],
+    order: dict[str, int],
+) -> list[Problem]:
+    """Clashes of ``env``'s prefix with an earlier environment's in its account and region: the
+    same prefix, or one that is the other's ``<prefix>_...`` (then ``<prefix>_*`` covers both)."""
+    mine = env.prefix
+    problems = []
+    first = by_prefix[(env.account, env.region, mine)]
+    if first is not env:
         rule = (
-            f"also used by environment '{other.name}' in the same account and region: "
+            f"also used by environment '{first.name}' in the same account and region: "
             "each would overwrite and retarget the other's rules"
         )
-    elif mine.startswith(theirs + "_") or theirs.startswith(mine + "_"):
+        problems.append(Problem("schedule_name_prefix", mine, rule, env.name))
+    shorter = [mine[:cut] for cut, char in enumerate(mine) if char == "_" and cut]
+    for theirs in shorter:
+        other = by_prefix.get((env.account, env.region, theirs))
+        if other is None:
+            continue
+        later, earlier = (env, other) if order[env.name] > order[other.name] else (other, env)
         rule = (
-            f"overlaps prefix '{theirs}' of environment '{other.name}' in the same account and "
-            "region: the rule pattern <prefix>_* of one covers the other's rules"
+            f"overlaps prefix '{earlier.prefix}' of environment '{earlier.name}' in the same "
+            "account and region: the rule pattern <prefix>_* of one covers the other's rules"
         )
-    else:
-        return []
-    return [Problem("schedule_name_prefix", mine, rule, env.name)]
+        problems.append(Problem("schedule_name_prefix", later.prefix, rule, later.name))
+    return problems
 
 
 def _iam_names(env: EnvironmentSettings) -> dict[tuple[str, str], str]:

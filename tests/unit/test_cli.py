@@ -96,7 +96,7 @@ def test_a_missing_outputs_file_exits_2(settings: Path, capsys: pytest.CaptureFi
         ["config", "--env", "irsa", "--settings", str(settings), "--outputs-file", "nope.json"]
     )
     assert code == 2
-    assert "not a readable JSON outputs file" in capsys.readouterr().err
+    assert "cannot open the outputs file" in capsys.readouterr().err
 
 
 def test_from_stack_uses_the_aws_environment_and_fails_cleanly(settings: Path) -> None:
