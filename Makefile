@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := npx --no-install cdk --no-notices
 SETTINGS ?= flyte-scheduler.yaml
 
-.PHONY: help install install-emulator demo bench test test-unit synth clean
+.PHONY: help install install-emulator demo bench test test-unit fuzz synth clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ test: install install-emulator  ## Run lint and every test tier.
 
 test-unit: install  ## Run the fast unit tests only.
 	$(PY) -m pytest tests/unit
+
+fuzz: install  ## Fuzz every file-reading entry point with thousands of examples (hypothesis).
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/unit/test_fuzz_entry_points.py -p no:cacheprovider
 
 bench: install install-emulator  ## Print benchmark figures (synth, config, test tiers); not a test.
 	$(PY) bench/bench.py

@@ -110,9 +110,7 @@ def lint_file(path: str | Path, expected: SchedulerValues | None = None) -> list
 def lint_text(text: str, expected: SchedulerValues | None = None) -> list[Finding]:
     """Findings for a flyteadmin config or a flyte-core/flyte-binary values document."""
     try:
-        root = files.parse_bounded(
-            lambda t: yaml.compose(t, Loader=yaml.SafeLoader), text, "config file"
-        )
+        root = files.parse_bounded(files.compose_yaml, text, "config file")
     except files.InputError as error:
         raise LintInputError(str(error)) from None
     except yaml.YAMLError as error:

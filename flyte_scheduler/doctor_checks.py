@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -11,10 +13,11 @@ from flyte_scheduler import naming
 from flyte_scheduler.config_lint import Finding
 from flyte_scheduler.deployed_values import SourceError, values_from_outputs, values_from_settings
 from flyte_scheduler.doctor_observations import Observations, Rule
-from flyte_scheduler.flyteadmin_messages import INPUT_PATHS, TIME_PLACEHOLDER
+from flyte_scheduler.flyteadmin_messages import INPUT_PATHS, TIME_PLACEHOLDER, LaunchPlanId
 from flyte_scheduler.options import EnvironmentSettings
 
 Status = Literal["pass", "fail", "warn", "n/a"]
+PAYLOAD = re.compile(r'"payload":"([^"]*)"')
 QUOTA_WARN_RATIO = 0.8
 DEFAULT_RULES_QUOTA = 300
 SMALL_QUOTA_REGIONS = {"af-south-1": 100, "eu-south-1": 100}
@@ -107,6 +110,13 @@ def check_queue(env: EnvironmentSettings, seen: Observations) -> CheckResult:
         wrong.append(
             f"redrive {redrive or 'missing'} (expected {dlq_arn} after {queue.max_receive_count})"
         )
+    arns = naming.Arns(env)
+    if _json(attributes.get("RedriveAllowPolicy")) != {"redrivePermission": "denyAll"}:
+        wrong.append("other queues may make it their dead-letter queue (RedriveAllowPolicy)")
+    dead_letter = seen.dead_letter_queue or {}
+    expected_sources = {"redrivePermission": "byQueue", "sourceQueueArns": [arns.queue]}
+    if dead_letter and _json(dead_letter.get("RedriveAllowPolicy")) != expected_sources:
+        wrong.append("the DLQ accepts other source queues (its RedriveAllowPolicy)")
     for key, expected in (
         ("MessageRetentionPeriod", queue.message_retention_seconds),
         ("VisibilityTimeout", queue.visibility_timeout_seconds),
@@ -124,6 +134,13 @@ def check_queue(env: EnvironmentSettings, seen: Observations) -> CheckResult:
     )
 
 
+def _json(text: str | None) -> Any:
+    try:
+        return json.loads(text or "{}")
+    except ValueError:
+        return None
+
+
 def _statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
     statements = policy.get("Statement", [])
     return statements if isinstance(statements, list) else [statements]
@@ -133,7 +150,28 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def _conditions(statement: dict[str, Any]) -> dict[str, dict[str, list[Any]]]:
+    """A statement's conditions with every value as a sorted list, for exact comparison."""
+    return {
+        operator: {key: sorted(_as_list(value)) for key, value in pairs.items()}
+        for operator, pairs in statement.get("Condition", {}).items()
+    }
+
+
+def _sends(statement: dict[str, Any], effect: str) -> bool:
+    return statement.get("Effect") == effect and "sqs:SendMessage" in _as_list(
+        statement.get("Action")
+    )
+
+
+def _from_events(statement: dict[str, Any]) -> bool:
+    principal = statement.get("Principal")
+    services = principal.get("Service", []) if isinstance(principal, dict) else []
+    return "events.amazonaws.com" in _as_list(services)
+
+
 def check_queue_policy(env: EnvironmentSettings, seen: Observations) -> CheckResult:
+    """The deployed queue policy holds each statement exactly as the stack writes it."""
     name = "queue policy"
     if seen.queue is None:
         return _unreadable(name, seen, "queue", "deploy the stack")
@@ -141,57 +179,67 @@ def check_queue_policy(env: EnvironmentSettings, seen: Observations) -> CheckRes
         policy = json.loads(seen.queue.get("Policy") or "{}")
     except ValueError:
         policy = {}
-    pattern = naming.Arns(env).rule_pattern
+    arns = naming.Arns(env)
+    pattern = arns.rule_pattern
     statements = _statements(policy)
-    allows_events = any(
-        s.get("Effect") == "Allow"
-        and "events.amazonaws.com" in _as_list(s.get("Principal", {}).get("Service", []))
-        and "sqs:SendMessage" in _as_list(s.get("Action"))
-        and _as_list(s.get("Condition", {}).get("ArnLike", {}).get("aws:SourceArn")) == [pattern]
-        and _as_list(s.get("Condition", {}).get("StringEquals", {}).get("aws:SourceAccount"))
-        == [env.account]
-        for s in statements
-    )
-    denies_plain_http = any(
+    events_allow = {
+        "ArnLike": {"aws:SourceArn": [pattern]},
+        "StringEquals": {"aws:SourceAccount": [env.account]},
+    }
+    allows = [s for s in statements if _sends(s, "Allow") and _from_events(s)]
+    allow = next((s for s in allows if _conditions(s) == events_allow), None)
+    bus_deny = {"ArnLike": {"aws:SourceArn": [arns.custom_bus_rules]}}
+    roles = sorted(env.options.queue.redrive_role_arns)
+    forgery_deny = {
+        "ArnNotLike": {
+            "aws:SourceArn": [pattern],
+            **({"aws:PrincipalArn": roles} if roles else {}),
+        }
+    }
+    missing = []
+    if allow is None:
+        missing.append(
+            f"no statement lets events.amazonaws.com send from exactly {pattern} of account "
+            f"{env.account}: deliveries are denied (FailedInvocations)"
+        )
+    if not any(
         s.get("Effect") == "Deny"
         and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
         for s in statements
-    )
-    denies_forgery = any(
-        s.get("Effect") == "Deny"
+    ):
+        missing.append("requests without TLS are not denied")
+    if not any(
+        _sends(s, "Deny") and _from_events(s) and _conditions(s) == bus_deny for s in statements
+    ):
+        missing.append("rules on a custom event bus named like the prefix are not denied")
+    if not any(
+        _sends(s, "Deny")
         and s.get("Principal") in ("*", {"AWS": "*"})
-        and "sqs:SendMessage" in _as_list(s.get("Action"))
-        and _as_list(s.get("Condition", {}).get("ArnNotLike", {}).get("aws:SourceArn")) == [pattern]
+        and _conditions(s) == forgery_deny
         for s in statements
-    )
-    other_allows = [s.get("Sid", "?") for s in statements if s.get("Effect") == "Allow"][1:]
-    if not allows_events:
+    ):
+        exempt = f" except {', '.join(roles)}" if roles else ""
+        missing.append(
+            f"senders other than the rules{exempt} are not denied exactly: a principal of the "
+            "account whose own policy allows sqs:SendMessage can forge schedule events, and "
+            "flyteadmin launches whatever they name"
+        )
+    if missing:
         return CheckResult(
             name,
             "fail",
-            f"no statement lets events.amazonaws.com send from exactly {pattern} of account {env.account}: deliveries are denied (FailedInvocations)",
-            "redeploy the stack; do not edit the queue policy by hand",
+            "; ".join(missing),
+            "redeploy the stack with this version; do not edit the queue policy by hand (name "
+            "operator roles that redrive the DLQ in queue.redrive_role_arns)",
         )
-    if not denies_plain_http:
+    others = [
+        s.get("Sid", "(no Sid)")
+        for s in statements
+        if s.get("Effect") == "Allow" and s is not allow
+    ]
+    if others:
         return CheckResult(
-            name, "fail", "requests without TLS are not denied", "redeploy the stack"
-        )
-    if not denies_forgery:
-        return CheckResult(
-            name,
-            "fail",
-            "senders other than the rules are not denied: any principal of the account whose "
-            "own policy allows sqs:SendMessage can forge schedule events, and flyteadmin "
-            "launches whatever they name",
-            "redeploy the stack with this version (it adds the deny); name operator roles "
-            "that redrive the DLQ in queue.redrive_role_arns",
-        )
-    if other_allows:
-        return CheckResult(
-            name,
-            "warn",
-            f"extra Allow statements {other_allows}",
-            "remove what the stack did not create",
+            name, "warn", f"extra Allow statements {others}", "remove what the stack did not create"
         )
     return CheckResult(
         name, "pass", f"only EventBridge rules {pattern} may send, all others denied; TLS required"
@@ -216,7 +264,9 @@ def check_dead_letter_queue(env: EnvironmentSettings, seen: Observations) -> Che
             name,
             "fail",
             f"{count} poison message(s){age}: flyteadmin could not process them (bad payload, inactive launch plan input, CreateExecution errors)",
-            "read them (aws sqs receive-message), fix the cause, then redrive or purge the DLQ",
+            "read them (aws sqs receive-message; the payload names the launch plan) and fix the "
+            "cause; redrive only bodies you recognise (anyone allowed sqs:SendMessage on the "
+            "DLQ can put messages there), else purge the DLQ",
         )
     return CheckResult(name, "pass", "empty")
 
@@ -343,7 +393,28 @@ def _foreign_traits(env: EnvironmentSettings, rule: Rule) -> list[str]:
             traits.append(f"a role {target['RoleArn']} on target {target.get('Id')}")
         if where == arns.queue and not _flyteadmin_transformer(target):
             traits.append("no input transformer in flyteadmin's format")
+        elif where == arns.queue:
+            traits += _payload_mismatch(env, rule.name, target)
     return traits
+
+
+def _payload_mismatch(
+    env: EnvironmentSettings, rule_name: str, target: dict[str, Any]
+) -> list[str]:
+    """flyteadmin names each rule after the launch plan its payload names; a rule that carries
+    another plan's payload launches that plan on this rule's schedule."""
+    template = target["InputTransformer"]["InputTemplate"]
+    match = PAYLOAD.search(template)
+    try:
+        plan = LaunchPlanId.from_protobuf(
+            base64.b64decode(match.group(1) if match else "", validate=True)
+        )
+    except ValueError:
+        return ["a payload that is not a launch plan identifier"]
+    expected = naming.rule_name(env.prefix, plan.project, plan.domain, plan.name)
+    if expected == rule_name:
+        return []
+    return [f"a payload for {plan.project}/{plan.domain}/{plan.name}, whose rule is {expected}"]
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -382,7 +453,8 @@ def check_rules(env: EnvironmentSettings, seen: Observations) -> CheckResult:
     if foreign:
         fixes.append(
             "flyteadmin never creates such a rule, and its permissions cover every rule under "
-            f"{env.prefix}_: delete it (aws events remove-targets --rule NAME --ids ID; aws "
+            f"{env.prefix}_: unless another deployment uses a prefix starting with "
+            f"'{env.prefix}_', delete it (aws events remove-targets --rule NAME --ids ID; aws "
             "events delete-rule --name NAME), find who created it in CloudTrail (PutRule, "
             "PutTargets), and rotate flyteadmin's credentials if they did"
         )

@@ -90,6 +90,29 @@ def _kind(mode: int) -> str:
     }.get(mode, "a special file")
 
 
+class BoundedSafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that stops composing at :data:`MAX_DEPTH` levels, before its
+    recursive composer gets anywhere near Python's stack limit."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise RecursionError
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def compose_yaml(text: str) -> Any:
+    """The YAML node tree of ``text`` (for linting with line numbers), depth-bounded."""
+    return yaml.compose(text, Loader=BoundedSafeLoader)
+
+
 def parse_bounded(parse: Callable[[str], Any], text: str, what: str) -> Any:
     """``parse(text)``, with nesting deeper than :data:`MAX_DEPTH` refused as an InputError
     (also when the parser itself runs out of stack first)."""

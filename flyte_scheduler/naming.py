@@ -119,10 +119,9 @@ class Arns:
         return None
 
     @property
-    def alarm_pattern(self) -> str:
-        """ARN pattern of the environment's alarms (who may publish to the alarm topic)."""
-        name = alarm_name_prefix(self.env.options) + "*"
-        return self._arn("cloudwatch", self.env.region, f"alarm:{name}")
+    def custom_bus_rules(self) -> str:
+        """ARN pattern of rules on custom event buses (the queue refuses their deliveries)."""
+        return self._arn("events", self.env.region, "rule/*/*")
 
     @property
     def rule_pattern(self) -> str:

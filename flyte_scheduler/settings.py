@@ -86,7 +86,7 @@ def parse_settings(text: str, source: str = "settings") -> Settings:
     return Settings(environments, source)
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictLoader(files.BoundedSafeLoader):
     """Safe YAML without anchors/aliases (no alias bombs) and without duplicate keys."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:

@@ -85,6 +85,9 @@ class FlyteSchedulerInfrastructure(Construct):
         self._custom_bus_rules = stack.format_arn(
             service="events", resource="rule", resource_name="*/*"
         )
+        self._prefixed_bus_rules = stack.format_arn(
+            service="events", resource="rule", resource_name=f"{options.schedule_name_prefix}_*/*"
+        )
         removal = (
             RemovalPolicy.DESTROY if options.removal_policy == "destroy" else RemovalPolicy.RETAIN
         )
@@ -95,8 +98,25 @@ class FlyteSchedulerInfrastructure(Construct):
             else None
         )
         """The customer key encrypting both queues (``encryption: kms``), created or given."""
+        # Redrive allow policies: only the schedule queue may use the DLQ, and no queue may use
+        # the schedule queue as its DLQ (SQS would move any queue's messages into it unasked).
+        # The queue's ARN is built from its name, which keeps the template free of a cycle.
+        schedule_queue_arn = stack.format_arn(
+            service="sqs",
+            resource=naming.queue_name(options),
+            arn_format=ArnFormat.NO_RESOURCE_NAME,
+        )
         self.dead_letter_queue: sqs.Queue = self._queue(
-            "DeadLetterQueue", naming.dead_letter_queue_name(options), removal, DLQ_RETENTION
+            "DeadLetterQueue",
+            naming.dead_letter_queue_name(options),
+            removal,
+            DLQ_RETENTION,
+            redrive_allow_policy=sqs.RedriveAllowPolicy(
+                redrive_permission=sqs.RedrivePermission.BY_QUEUE,
+                source_queues=[
+                    sqs.Queue.from_queue_arn(self, "ScheduleQueueByName", schedule_queue_arn)
+                ],
+            ),
         )
         """Where poison messages land after ``max_receive_count`` receives."""
         self.queue: sqs.Queue = self._queue(
@@ -107,6 +127,9 @@ class FlyteSchedulerInfrastructure(Construct):
             visibility_timeout=Duration.seconds(options.queue.visibility_timeout_seconds),
             dead_letter_queue=sqs.DeadLetterQueue(
                 max_receive_count=options.queue.max_receive_count, queue=self.dead_letter_queue
+            ),
+            redrive_allow_policy=sqs.RedriveAllowPolicy(
+                redrive_permission=sqs.RedrivePermission.DENY_ALL
             ),
         )
         """The standard queue EventBridge rules deliver to and flyteadmin consumes."""
@@ -149,7 +172,7 @@ class FlyteSchedulerInfrastructure(Construct):
         service: str,
         actions: list[str],
         alias: str | None = None,
-        source_arn: str | None = None,
+        source_arns: list[str] | None = None,
     ) -> kms.Key:
         """A rotating customer key one AWS service of this account may use (AWS-managed keys
         cannot grant that, so deliveries and notifications would fail silently)."""
@@ -162,8 +185,8 @@ class FlyteSchedulerInfrastructure(Construct):
             removal_policy=removal,
         )
         conditions: dict[str, object] = {"StringEquals": {"aws:SourceAccount": self._account}}
-        if source_arn:
-            conditions["ArnLike"] = {"aws:SourceArn": source_arn}
+        if source_arns:
+            conditions["ArnEquals"] = {"aws:SourceArn": source_arns}
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid=sid,
@@ -305,7 +328,9 @@ class FlyteSchedulerInfrastructure(Construct):
                 sid="NoRulesOnCustomEventBuses",
                 effect=iam.Effect.DENY,
                 actions=list(RULE_ACTIONS),
-                resources=[self._custom_bus_rules],
+                # rule/<prefix>_* also matches rule/<bus>/<name> of a bus named <prefix>_...;
+                # denying only those leaves a shared role's other custom-bus rules alone.
+                resources=[self._prefixed_bus_rules],
             ),
             # What flyteadmin never does, denied so that its credentials cannot do it either
             # (each condition key is EventBridge's own; see the README's security model).
@@ -406,7 +431,7 @@ class FlyteSchedulerInfrastructure(Construct):
             sid="AllowCloudWatchAlarmsToPublish",
             service=CLOUDWATCH_PRINCIPAL,
             actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-            source_arn=self._alarm_arn_pattern(),
+            source_arns=self._alarm_arns(),
         )
         topic = sns.Topic(
             self,
@@ -424,7 +449,7 @@ class FlyteSchedulerInfrastructure(Construct):
                 actions=["sns:Publish"],
                 resources=[topic.topic_arn],
                 conditions={
-                    "ArnLike": {"aws:SourceArn": self._alarm_arn_pattern()},
+                    "ArnEquals": {"aws:SourceArn": self._alarm_arns()},
                     "StringEquals": {"aws:SourceAccount": self._account},
                 },
             )
@@ -433,13 +458,18 @@ class FlyteSchedulerInfrastructure(Construct):
             topic.add_subscription(subscriptions.EmailSubscription(email))
         return topic
 
-    def _alarm_arn_pattern(self) -> str:
-        return Stack.of(self).format_arn(
-            service="cloudwatch",
-            resource="alarm",
-            resource_name=naming.alarm_name_prefix(self.options) + "*",
-            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-        )
+    def _alarm_arns(self) -> list[str]:
+        """The ARNs of exactly this environment's alarms (a wildcard would also admit any alarm
+        someone names ``<prefix>-scheduler-...``)."""
+        return [
+            Stack.of(self).format_arn(
+                service="cloudwatch",
+                resource="alarm",
+                resource_name=naming.alarm_name(self.options, short_name),
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )
+            for short_name in naming.ALARMS
+        ]
 
     def _alarms(self) -> dict[str, cloudwatch.Alarm]:
         alarms = self.options.alarms

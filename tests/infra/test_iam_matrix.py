@@ -629,6 +629,12 @@ def attack_cases(d: Deployment) -> list[Case]:
             False,
         ),
         Case(
+            "a shared role keeps its other custom-bus rules (our deny covers only buses named "
+            "like the prefix)",
+            flyteadmin_request(d, "events:PutRule", d.rule("orders/nightly"), events_admin),
+            True,
+        ),
+        Case(
             "events:* attached beside our policy still allows flyteadmin's own calls",
             flyteadmin_request(
                 d, "events:PutTargets", own_rule, events_admin, **{TARGET_ARN: [d.queue]}
@@ -655,7 +661,7 @@ def attack_cases(d: Deployment) -> list[Case]:
             False,
         ),
         Case(
-            "a same-account administrator may not forge schedule events",
+            "a same-account administrator may not send forged schedule events",
             same_account_send(f"arn:aws:iam::{d.account}:role/Admin", allow_everything_on("*")),
             False,
         ),
@@ -679,6 +685,7 @@ def alarm_cases(
     """CloudWatch may publish this environment's alarms to the created topic, nothing else."""
     ours = d.arn("cloudwatch", f"alarm:{d.prefix}-scheduler-executor-stalled", d.region)
     theirs = d.arn("cloudwatch", "alarm:billing-high", d.region)
+    lookalike = d.arn("cloudwatch", f"alarm:{d.prefix}-scheduler-phish", d.region)
     foreign = ours.replace(d.account, OTHER_ACCOUNT)
 
     def publish(principal: str, source_arn: str | None, account: str = d.account) -> Request:
@@ -706,6 +713,11 @@ def alarm_cases(
         Case(
             "CloudWatch may not publish another alarm of the account",
             publish("cloudwatch.amazonaws.com", theirs),
+            False,
+        ),
+        Case(
+            "CloudWatch may not publish an alarm someone named like ours",
+            publish("cloudwatch.amazonaws.com", lookalike),
             False,
         ),
         Case(

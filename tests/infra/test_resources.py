@@ -73,6 +73,17 @@ def test_schedule_queue_is_standard_encrypted_and_redrives_to_the_dlq(
     )
 
 
+def test_no_other_queue_may_redrive_into_either_queue(synthesized: Synthesized) -> None:
+    template = synthesized.template("default")
+    _, queue = single(template, "AWS::SQS::Queue", {"QueueName": "flyte-schedules"})
+    _, dlq = single(template, "AWS::SQS::Queue", {"QueueName": "flyte-schedules-dlq"})
+    assert queue["Properties"]["RedriveAllowPolicy"] == {"redrivePermission": "denyAll"}
+    assert dlq["Properties"]["RedriveAllowPolicy"] == {
+        "redrivePermission": "byQueue",
+        "sourceQueueArns": [partition_arn(f":sqs:us-east-1:{ACCOUNT}:flyte-schedules")],
+    }
+
+
 def test_destroy_is_only_used_when_the_settings_allow_it(synthesized: Synthesized) -> None:
     queues = synthesized.template("topic").find_resources("AWS::SQS::Queue")
     assert {queue["DeletionPolicy"] for queue in queues.values()} == {"Delete"}
@@ -221,7 +232,7 @@ def test_flyteadmin_policy_is_exactly_what_flyteadmin_calls(synthesized: Synthes
     assert rules["Resource"] == partition_arn(f":events:us-east-1:{ACCOUNT}:rule/flyte_*")
     deny = statements["NoRulesOnCustomEventBuses"]
     assert (deny["Effect"], deny["Action"]) == ("Deny", RULE_ACTIONS)
-    assert deny["Resource"] == partition_arn(f":events:us-east-1:{ACCOUNT}:rule/*/*")
+    assert deny["Resource"] == partition_arn(f":events:us-east-1:{ACCOUNT}:rule/flyte_*/*")
     assert statements["PassScheduleRoleToEventBridge"] == {
         "Sid": "PassScheduleRoleToEventBridge",
         "Effect": "Allow",
@@ -372,7 +383,10 @@ def test_created_topic_is_encrypted_tls_only_and_notified(synthesized: Synthesiz
             }
         },
     )
-    alarms = partition_arn(f":cloudwatch:us-east-1:{ACCOUNT}:alarm:flyte-topic-scheduler-*")
+    alarms = [
+        partition_arn(f":cloudwatch:us-east-1:{ACCOUNT}:alarm:flyte-topic-scheduler-{name}")
+        for name in ("executor-stalled", "poison-messages", "deliveries-failing")
+    ]
     _, topic_policy = single(template, "AWS::SNS::TopicPolicy", {"Topics": [{"Ref": topic_id}]})
     statements = statements_by_sid(topic_policy["Properties"]["PolicyDocument"])
     assert statements["AllowThisEnvironmentsAlarmsToPublish"] == {
@@ -382,12 +396,12 @@ def test_created_topic_is_encrypted_tls_only_and_notified(synthesized: Synthesiz
         "Action": "sns:Publish",
         "Resource": {"Ref": topic_id},
         "Condition": {
-            "ArnLike": {"aws:SourceArn": alarms},
+            "ArnEquals": {"aws:SourceArn": alarms},
             "StringEquals": {"aws:SourceAccount": ACCOUNT},
         },
     }
     assert cloudwatch["Condition"] == {
-        "ArnLike": {"aws:SourceArn": alarms},
+        "ArnEquals": {"aws:SourceArn": alarms},
         "StringEquals": {"aws:SourceAccount": ACCOUNT},
     }
     template.has_resource_properties(

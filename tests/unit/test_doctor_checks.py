@@ -6,6 +6,7 @@ import copy
 import json
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,13 @@ QUEUE_POLICY = {
             },
         },
         {
+            "Sid": "DenyRulesOnCustomEventBuses",
+            "Effect": "Deny",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Condition": {"ArnLike": {"aws:SourceArn": ARNS.custom_bus_rules}},
+        },
+        {
             "Sid": "DenySendersOtherThanScheduleRules",
             "Effect": "Deny",
             "Principal": "*",
@@ -47,13 +55,16 @@ QUEUE_POLICY = {
         },
     ]
 }
-HASH_RULE = f"{ENV.prefix}_16301494360130577061"
+HASH_RULE = f"{ENV.prefix}_16301494360130577061"  # flyteadmin's test vector: project:domain:name
 OTHER_ACCOUNT_BUS = "arn:aws:events:us-east-1:999999999999:event-bus/default"
 CLOUDTRAIL_PATTERN = '{"detail-type": ["AWS API Call via CloudTrail"]}'
 
 
-def target(arn: str = ARNS.queue) -> dict[str, object]:
-    template = input_template(LaunchPlanId("p", "d", "n"), "kickoff_time")
+PLAN = LaunchPlanId("project", "domain", "name")
+
+
+def target(arn: str = ARNS.queue, plan: LaunchPlanId = PLAN) -> dict[str, object]:
+    template = input_template(plan, "kickoff_time")
     return {
         "Id": "x",
         "Arn": arn,
@@ -87,6 +98,7 @@ def healthy() -> Observations:
         "VisibilityTimeout": "60",
         "ApproximateNumberOfMessages": "0",
         "Policy": json.dumps(QUEUE_POLICY),
+        "RedriveAllowPolicy": json.dumps({"redrivePermission": "denyAll"}),
     }
     return Observations(
         outputs=outputs,
@@ -95,6 +107,9 @@ def healthy() -> Observations:
         dead_letter_queue={
             "ApproximateNumberOfMessages": "0",
             "ApproximateNumberOfMessagesNotVisible": "0",
+            "RedriveAllowPolicy": json.dumps(
+                {"redrivePermission": "byQueue", "sourceQueueArns": [ARNS.queue]}
+            ),
         },
         oldest_message_age=3.0,
         schedule_role_trust={
@@ -149,6 +164,25 @@ def without_statement(index: int) -> Callable[[Observations], None]:
     return change
 
 
+def edit_statement(
+    index: int, change: Callable[[dict[str, Any]], None]
+) -> Callable[[Observations], None]:
+    def apply(seen: Observations) -> None:
+        policy = copy.deepcopy(QUEUE_POLICY)
+        change(policy["Statement"][index])
+        assert seen.queue is not None
+        seen.queue["Policy"] = json.dumps(policy)
+
+    return apply
+
+
+def add_statement(seen: Observations, statement: dict[str, Any]) -> None:
+    policy = copy.deepcopy(QUEUE_POLICY)
+    policy["Statement"].append(statement)
+    assert seen.queue is not None
+    seen.queue["Policy"] = json.dumps(policy)
+
+
 def without_source_account(seen: Observations) -> None:
     policy = copy.deepcopy(QUEUE_POLICY)
     del policy["Statement"][1]["Condition"]["StringEquals"]
@@ -195,7 +229,37 @@ FAULTS: dict[str, tuple[Callable[[Observations], None], str]] = {
     "queue policy for another prefix": (wrong_policy, "queue policy"),
     "queue policy without TLS deny": (without_statement(0), "queue policy"),
     "queue policy without SourceAccount": (without_source_account, "queue policy"),
-    "queue policy lets anyone send": (without_statement(2), "queue policy"),
+    "queue policy without custom-bus deny": (without_statement(2), "queue policy"),
+    "queue policy lets anyone send": (without_statement(3), "queue policy"),
+    "forgery deny exempts every role": (
+        edit_statement(
+            3,
+            lambda s: s["Condition"]["ArnNotLike"].update(
+                {"aws:PrincipalArn": "arn:aws:iam::123456789012:*"}
+            ),
+        ),
+        "queue policy",
+    ),
+    "forgery deny narrowed by another condition": (
+        edit_statement(
+            3, lambda s: s["Condition"].update({"StringEquals": {"aws:SourceAccount": "1"}})
+        ),
+        "queue policy",
+    ),
+    "an extra allow for another account": (
+        lambda seen: add_statement(
+            seen, {"Sid": "Open", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sqs:*"}
+        ),
+        "queue policy",
+    ),
+    "queue usable as anyone's DLQ": (
+        set_queue("RedriveAllowPolicy", json.dumps({"redrivePermission": "allowAll"})),
+        "queue flyte-irsa-schedules",
+    ),
+    "DLQ accepts other sources": (
+        lambda s: (s.dead_letter_queue or {}).__setitem__("RedriveAllowPolicy", "{}"),
+        "queue flyte-irsa-schedules",
+    ),
     "flooded DLQ": (
         lambda s: (s.dead_letter_queue or {}).__setitem__("ApproximateNumberOfMessages", "250"),
         "dead-letter",
@@ -248,6 +312,12 @@ FAULTS: dict[str, tuple[Callable[[Observations], None], str]] = {
         "rules flyte-irsa_*",
     ),
     "target role": (change_target(RoleArn=ARNS.schedule_role), "rules flyte-irsa_*"),
+    "payload for another launch plan": (
+        lambda s: s.rules[0].targets.__setitem__(
+            0, target(plan=LaunchPlanId("project", "domain", "other"))
+        ),
+        "rules flyte-irsa_*",
+    ),
     "quota nearly used": (lambda s: setattr(s, "rules_on_bus", 290), "rules quota"),
     "orphan under an old prefix": (
         planted(flyteadmin_rule("oldprefix_123")),

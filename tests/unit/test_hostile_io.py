@@ -230,9 +230,9 @@ def test_a_character_device_is_written_through_not_replaced(
 
 
 def test_dev_stdout_receives_the_config(settings: Path) -> None:
+    argv = ["config", "--env", "default", "--settings", str(settings), "-o", "/dev/stdout"]
     result = subprocess.run(
-        [sys.executable, "-m", "flyte_scheduler", "config", "--env", "default"]
-        + ["--settings", str(settings), "-o", "/dev/stdout"],
+        [sys.executable, "-m", "flyte_scheduler", *argv],
         cwd=ROOT,
         capture_output=True,
         text=True,
