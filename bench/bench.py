@@ -65,6 +65,24 @@ def settings_with(environments: int, folder: Path) -> Path:
     return path
 
 
+def validation_seconds(environments: int, runs: int) -> float:
+    """Median time to parse and validate a settings file of ``environments`` environments spread
+    over 50 accounts (so the cross-environment checks have clashes to look for)."""
+    from flyte_scheduler.settings import parse_settings
+
+    text = "environments:\n" + "".join(
+        f"  e{i}: {{account: '{100000000000 + i % 50}', region: us-east-1, "
+        f"schedule_name_prefix: p{i}_x}}\n"
+        for i in range(environments)
+    )
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        parse_settings(text)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
 def row(name: str, value: float, reference: float | None, target: str) -> str:
     ratio = f"{value / reference:5.2f}x" if reference else "      "
     return f"  {name:<44} {value:7.2f} s {ratio}  {target}"
@@ -111,6 +129,13 @@ def main() -> None:
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
     lines.append(f"  aws_cdk/jsii modules imported by config: {imported}")
+    lines.append(
+        "settings validation (in-process parse_settings; linear means a flat time per env)"
+    )
+    for count in (500, 1_000, 2_500, 5_000):
+        seconds = validation_seconds(count, args.runs)
+        per_env = f"{seconds / count * 1e6:6.0f} us/env"
+        lines.append(row(f"{count} environments", seconds, None, per_env))
     if not args.skip_tiers:
         lines.append("test tiers (wall, excluding installs)")
         for tier, target in (("unit", 5), ("infra", 60), ("integration", 120)):
