@@ -318,6 +318,16 @@ class FlyteSchedulerInfrastructure(Construct):
 
     def _flyteadmin_policy(self) -> iam.ManagedPolicy:
         rules = [self.rule_arn_pattern]
+
+        def deny(sid: str, actions: list[str], condition: dict[str, object]) -> iam.PolicyStatement:
+            return iam.PolicyStatement(
+                sid=sid,
+                effect=iam.Effect.DENY,
+                actions=actions,
+                resources=rules,
+                conditions=condition,
+            )
+
         statements = [
             iam.PolicyStatement(
                 sid="ManageScheduleRules",
@@ -334,33 +344,23 @@ class FlyteSchedulerInfrastructure(Construct):
             ),
             # What flyteadmin never does, denied so that its credentials cannot do it either
             # (each condition key is EventBridge's own; see the README's security model).
-            iam.PolicyStatement(
-                sid="NoTargetsButTheScheduleQueue",
-                effect=iam.Effect.DENY,
-                actions=["events:PutTargets"],
-                resources=rules,
-                conditions={"ForAnyValue:ArnNotEquals": {"events:TargetArn": self.queue.queue_arn}},
+            deny(
+                "NoTargetsButTheScheduleQueue",
+                ["events:PutTargets"],
+                {"ForAnyValue:ArnNotEquals": {"events:TargetArn": self.queue.queue_arn}},
             ),
-            iam.PolicyStatement(
-                sid="NoRulesMatchingEventSources",
-                effect=iam.Effect.DENY,
-                actions=["events:PutRule"],
-                resources=rules,
-                conditions={"Null": {"events:source": "false"}},
+            deny(
+                "NoRulesMatchingEventSources",
+                ["events:PutRule"],
+                {"Null": {"events:source": "false"}},
             ),
-            iam.PolicyStatement(
-                sid="NoRulesMatchingEventDetailTypes",
-                effect=iam.Effect.DENY,
-                actions=["events:PutRule"],
-                resources=rules,
-                conditions={"Null": {"events:detail-type": "false"}},
+            deny(
+                "NoRulesMatchingEventDetailTypes",
+                ["events:PutRule"],
+                {"Null": {"events:detail-type": "false"}},
             ),
-            iam.PolicyStatement(
-                sid="NoServiceManagedRules",
-                effect=iam.Effect.DENY,
-                actions=list(RULE_ACTIONS),
-                resources=rules,
-                conditions={"Null": {"events:ManagedBy": "false"}},
+            deny(
+                "NoServiceManagedRules", list(RULE_ACTIONS), {"Null": {"events:ManagedBy": "false"}}
             ),
             iam.PolicyStatement(
                 sid="PassScheduleRoleToEventBridge",

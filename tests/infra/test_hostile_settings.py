@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from flyte_scheduler.cli import main as cli_main
+from tests.cdk_app import load_app
 from tests.settings_cases import HOSTILE, INVALID
 
 pytestmark = pytest.mark.infra
 
-ROOT = Path(__file__).resolve().parents[2]
 CASES = INVALID + HOSTILE
-
-
-def load_app() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("cdk_app", ROOT / "app.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 APP = load_app()

@@ -9,7 +9,6 @@ property; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) runs thousands.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import resource
@@ -17,7 +16,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -27,9 +25,9 @@ from hypothesis import strategies as st
 
 from flyte_scheduler.cli import main
 from flyte_scheduler.problems import SettingsError
+from tests.cdk_app import load_app
 from tests.scenarios import SCENARIOS
 
-ROOT = Path(__file__).resolve().parents[2]
 MEMORY_BOUND_KB = 200_000
 """Growth of the process's peak resident set over the session's start (inputs are capped at 1 MB):
 ru_maxrss only rises, so an entry point that allocated more would push it past the bound."""
@@ -48,14 +46,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
-
-def load_app() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("cdk_app", ROOT / "app.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 APP = load_app()

@@ -6,7 +6,6 @@ with the path and the reason, within seconds, and nothing but the output path ch
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import stat
@@ -14,26 +13,18 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from flyte_scheduler.cli import main
 from flyte_scheduler.flyteadmin_messages import LaunchPlanId, input_template
+from tests.cdk_app import load_app
 from tests.scenarios import SCENARIOS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEEP_LINT = "scheduler: " + "[" * 500 + "]" * 500
 DEEP_SETTINGS = "environments: " + "[" * 330 + "]" * 330
 DEEP_JSON = "[" * 100_000 + "]" * 100_000
-
-
-def load_app() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("cdk_app", ROOT / "app.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 APP = load_app()
@@ -71,6 +62,18 @@ def app_exit(settings_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[o
     return exited.value.code, capsys.readouterr().err
 
 
+def config_from_outputs(settings: Path, outputs: Path) -> list[str]:
+    return [
+        "config",
+        "--env",
+        "default",
+        "--settings",
+        str(settings),
+        "--outputs-file",
+        str(outputs),
+    ]
+
+
 # Reading ---------------------------------------------------------------------------------------
 
 
@@ -106,16 +109,7 @@ def test_outputs_file_refuses_deep_nesting(
 ) -> None:
     outputs = tmp_path / "outputs.json"
     outputs.write_text(DEEP_JSON)
-    argv = [
-        "config",
-        "--env",
-        "default",
-        "--settings",
-        str(settings),
-        "--outputs-file",
-        str(outputs),
-    ]
-    code, error = exit_and_error(argv, capsys)
+    code, error = exit_and_error(config_from_outputs(settings, outputs), capsys)
     assert code == 2 and "nests deeper than 64 levels" in error
 
 
@@ -126,15 +120,7 @@ def test_dev_zero_is_refused_not_read_forever(
     argv = {
         "settings": ["config", "--env", "default", "--settings", "/dev/zero"],
         "lint-config": ["lint-config", "/dev/zero"],
-        "outputs-file": [
-            "config",
-            "--env",
-            "default",
-            "--settings",
-            str(settings),
-            "--outputs-file",
-            "/dev/zero",
-        ],
+        "outputs-file": config_from_outputs(settings, Path("/dev/zero")),
     }[entry]
     code, error = exit_and_error(argv, capsys)
     assert code == 2 and "must be a regular file, not a character device" in error
