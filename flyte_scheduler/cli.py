@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 findings or a deployment that disagrees with the settin
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -13,6 +14,7 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flyte_scheduler import (
     config_lint,
@@ -20,6 +22,7 @@ from flyte_scheduler import (
     deployed_values,
     emulator,
     files,
+    launch_plan_schedules,
     naming,
     schedules,
 )
@@ -115,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "expression",
         metavar="EXPR",
-        help="cron(...), rate(...), a bare 6-field AWS cron, or a fixed rate like '90 minutes'",
+        help="a FixedRate ('90 minutes', 'rate(1 day)'), a CronSchedule ('0 10 * * *', "
+        "'@daily') or an AWS cron for cron_expression ('cron(0 10 * * ? *)')",
     )
     check.add_argument(
         "--count",
@@ -123,6 +127,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=5,
         help=f"fire times to show, 1 to {MAX_FIRE_TIMES} (default 5)",
     )
+
+    audit = _command(commands, "audit", cmd_audit, "will a Flyte project's schedules fire on AWS?")
+    audit.add_argument(
+        "path", metavar="PATH", help="pyflyte package archive, or a folder of .pb files"
+    )
+    audit.add_argument("--project", required=True, help="the Flyte project they register into")
+    audit.add_argument("--domain", required=True, help="the Flyte domain they register into")
+    audit_prefix = audit.add_mutually_exclusive_group(required=True)
+    audit_prefix.add_argument("--env", help="take the rule prefix from this environment")
+    audit_prefix.add_argument("--prefix", help="the scheduleNamePrefix")
+    audit.add_argument("--settings", default=DEFAULT_SETTINGS_FILE, metavar="PATH")
+    audit.add_argument("--format", choices=("text", "json"), default="text")
 
     emu = _command(commands, "emulator", cmd_emulator, "start/stop the local AWS emulator")
     emu.add_argument("action", choices=("start", "stop", "status"))
@@ -298,31 +314,110 @@ def cmd_rule_name(args: argparse.Namespace) -> int:
 
 
 def cmd_check_schedule(args: argparse.Namespace) -> int:
-    """Validate a schedule with AWS's rules, show what flyteadmin sends and when it fires.
+    """Say what flyteadmin does with a schedule, by Flyte version, with scheme: aws.
 
-    Also says which Flyte versions can use it with the AWS scheme.
+    EXPR as a flytekit user has it: a FixedRate ('90 minutes', 'rate(1 day)'), a CronSchedule
+    ('0 10 * * *', '@daily'), or an AWS cron for the deprecated cron_expression
+    ('cron(0 10 * * ? *)'). Exit 0 when it fires on current Flyte (flyteadmin >= 1.14.0) with
+    scheme: aws, 1 when it does not, 2 when EXPR is none of these.
     """
     try:
-        schedule = schedules.parse_schedule(args.expression)
+        schedule = launch_plan_schedules.from_text(args.expression)
     except schedules.ScheduleError as error:
         raise CommandError(f"invalid schedule: {error}", EXIT_BAD_INPUT) from None
+    verdict = launch_plan_schedules.verdict(schedule)
+    print(f"written as:            {schedule.as_written}")
+    print(f"{launch_plan_schedules.CURRENT}:  {verdict.current}: {verdict.current_why}")
+    print(f"{launch_plan_schedules.LEGACY}:   {verdict.legacy}: {verdict.legacy_why}")
+    fires = _fire_times(schedule, verdict, datetime.now(UTC), args.count)
+    if fires:
+        label, times = fires
+        print(f"next {len(times)} fire times (UTC) {label}:")
+        for fire in times:
+            print(f"  {fire:%Y-%m-%d %H:%M} ({fire:%a})")
+    if verdict.instead:
+        print(f"instead:               {verdict.instead}")
+    state = "fires" if verdict.works else "does not fire"
+    print(f"verdict: {state} on current Flyte with scheme: aws")
+    return EXIT_OK if verdict.works else EXIT_FINDINGS
+
+
+def _fire_times(
+    schedule: launch_plan_schedules.LaunchPlanSchedule,
+    verdict: launch_plan_schedules.Verdict,
+    now: datetime,
+    count: int,
+) -> tuple[str, list[datetime]] | None:
+    """When it fires where it works: a rate from activation, a legacy cron_expression on the
+    clock."""
+    if schedule.kind == "rate" and verdict.works:
+        rate = schedules.Rate(schedule.rate_value, schedule.rate_unit)
+        return "if activated now", rate.next_fires(now, count)
+    if schedule.kind == "cron_expression" and verdict.legacy == "works":
+        fires = schedules.parse_cron(schedule.text).next_fires(now, count)
+        return f"on {launch_plan_schedules.LEGACY}", fires
+    return None
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Audit the scheduled launch plans of a `pyflyte package` archive (or a folder of serialized
+    .pb files) for flyteadmin's AWS scheduler.
+
+    For each launch plan with a schedule: the schedule as written, the verdict on current Flyte
+    (works with the exact expression, fails at registration, fails at activation, registers but
+    never fires), the EventBridge rule name, the kickoff argument and the next fire times. Exit 0
+    when every scheduled launch plan fires on current Flyte with scheme: aws, 1 otherwise.
+    """
+    from flyte_scheduler import launch_plan_archive
+
+    for field in ("project", "domain"):
+        if not getattr(args, field):
+            raise CommandError(f"--{field} must not be empty", EXIT_BAD_INPUT)
+    prefix = _environment(args).prefix if args.env else args.prefix
+    try:
+        plans = launch_plan_archive.read_launch_plans(args.path)
+    except files.InputError as error:
+        raise CommandError(str(error), EXIT_BAD_INPUT) from None
     now = datetime.now(UTC)
-    fires = schedule.next_fires(now, args.count)
-    print(f"flyteadmin sends: {schedule.expression}")
-    if isinstance(schedule, schedules.Cron):
-        print(
-            f"register as:      cron_expression={' '.join(schedule.fields)!r} (no cron() wrapper)"
-        )
-        print(f"next {args.count} fire times (UTC):")
+    rows = [_audit_row(plan, args, prefix, now) for plan in plans if plan.schedule is not None]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        print(f"every:            {schedule.interval}")
-        print(f"next {args.count} fire times (UTC) if the rule were created now:")
-    for fire in fires:
-        print(f"  {fire:%Y-%m-%d %H:%M} ({fire:%a})")
-    if not fires:
-        print("  never: no date matches (check day-of-month, month and year)")
-    print(f"compatibility:    {schedule.compatibility}")
-    return EXIT_OK
+        for row in rows:
+            print(f"{row['launch_plan']}: {row['verdict'].upper()}  {row['schedule']}")
+            print(f"  {row['why']}")
+            kickoff = row["kickoff_time_arg"] or "(none)"
+            print(f"  rule {row['rule_name']}, kickoff argument {kickoff}")
+            if row["next_fires"]:
+                print(f"  next fires ({row['fires_from']}): {', '.join(row['next_fires'])}")
+            if row["instead"]:
+                print(f"  instead: {row['instead']}")
+        failing = sum(1 for row in rows if row["verdict"] != "works")
+        print(
+            f"{len(rows)} scheduled launch plan(s) of {len(plans)} in {files.shown(args.path)}: "
+            f"{len(rows) - failing} fire, {failing} will not (current Flyte, scheme: aws)"
+        )
+    return EXIT_FINDINGS if any(row["verdict"] != "works" for row in rows) else EXIT_OK
+
+
+def _audit_row(plan: Any, args: argparse.Namespace, prefix: str, now: datetime) -> dict[str, Any]:
+    schedule: launch_plan_schedules.LaunchPlanSchedule = plan.schedule
+    verdict = launch_plan_schedules.verdict(schedule)
+    fires = _fire_times(schedule, verdict, now, 3)
+    return {
+        "launch_plan": plan.name,
+        "schedule": schedule.as_written,
+        "field": schedule.kind,
+        "verdict": verdict.current,
+        "why": verdict.current_why,
+        "expression": verdict.expression,
+        "verdict_before_1_14": verdict.legacy,
+        "rule_name": naming.rule_name(prefix, args.project, args.domain, plan.name),
+        "kickoff_time_arg": schedule.kickoff_arg,
+        "fires_from": fires[0] if fires else None,
+        "next_fires": [f"{fire:%Y-%m-%dT%H:%MZ}" for fire in fires[1]] if fires else [],
+        "instead": verdict.instead,
+    }
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:

@@ -43,6 +43,17 @@ def shown(path: str | Path) -> str:
 
 def read_text(path: str | Path, *, what: str, max_bytes: int) -> str:
     """The UTF-8 text of a regular file of at most ``max_bytes`` bytes."""
+    data = read_bytes(path, what=what, max_bytes=max_bytes)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            shown(path), f"the {what} is not UTF-8 (byte {error.start}: {error.reason})"
+        ) from None
+
+
+def read_bytes(path: str | Path, *, what: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes`` bytes."""
     where = shown(path)
     try:
         # O_NONBLOCK: opening a FIFO with no writer must not hang before we can refuse it.
@@ -60,12 +71,7 @@ def read_text(path: str | Path, *, what: str, max_bytes: int) -> str:
         os.close(handle)
     if len(data) > max_bytes:
         raise InputError(where, f"the {what} is larger than the limit of {max_bytes} bytes")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            where, f"the {what} is not UTF-8 (byte {error.start}: {error.reason})"
-        ) from None
+    return data
 
 
 def _read_at_most(handle: int, limit: int) -> bytes:

@@ -19,18 +19,6 @@ RATE_UNITS = {"minute": 1, "hour": 60, "day": 1440}
 RATE_PATTERN = re.compile(r"rate\((.*)\)", re.IGNORECASE)
 CRON_PATTERN = re.compile(r"cron\((.*)\)", re.IGNORECASE)
 
-RATE_COMPATIBILITY = (
-    "FixedRate works with the AWS scheme on every Flyte version "
-    "(flytekit FixedRate(duration=timedelta(...)) writes the rate field)."
-)
-CRON_COMPATIBILITY = (
-    "AWS cron works with the AWS scheme only through the deprecated cron_expression field: "
-    "flytekit < 1.12.1 (CronSchedule(cron_expression=...)) and flyteadmin < 1.14.0. "
-    "flytekit >= 1.12.1 refuses cron_expression, CronSchedule(schedule=...) writes cron_schedule, "
-    "which the AWS scheme cannot handle, and flyteadmin >= 1.14.0 rejects every 6-field cron at "
-    "registration. On newer stacks use FixedRate."
-)
-
 
 class ScheduleError(ValueError):
     """An expression that AWS or flyteadmin would reject; says which field and why."""
@@ -55,10 +43,6 @@ class Rate:
     @property
     def interval(self) -> timedelta:
         return timedelta(minutes=self.value * RATE_UNITS[self.unit])
-
-    @property
-    def compatibility(self) -> str:
-        return RATE_COMPATIBILITY
 
     def next_fires(self, after: datetime, count: int = 5) -> list[datetime]:
         """Fire times if the rule were created at ``after`` (rates count from creation)."""
@@ -101,10 +85,6 @@ class Cron:
     @property
     def expression(self) -> str:
         return f"cron({' '.join(self.fields)})"
-
-    @property
-    def compatibility(self) -> str:
-        return CRON_COMPATIBILITY
 
     def next_fires(self, after: datetime, count: int = 5) -> list[datetime]:
         """The next ``count`` fire times strictly after ``after`` (UTC)."""

@@ -19,6 +19,7 @@ COMMANDS = (
     "lint-config",
     "rule-name",
     "check-schedule",
+    "audit",
     "doctor",
     "smoke",
     "emulator",
@@ -142,16 +143,23 @@ def test_rule_name_from_prefix_or_environment(
     assert capsys.readouterr().out == "flyte-irsa_16158393703659277889\n"
 
 
-def test_check_schedule_valid_and_invalid(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check-schedule", "cron(0 10 * * ? *)"]) == 0
-    out = capsys.readouterr().out
-    assert "flyteadmin sends: cron(0 10 * * ? *)" in out
-    assert out.count(" 10:00 (") == 5
-    assert "flyteadmin < 1.14.0" in out
+def test_check_schedule_gives_the_verdict_as_its_exit_code(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["check-schedule", "90 minutes"]) == 0
-    assert "flyteadmin sends: rate(90 minutes)" in capsys.readouterr().out
-    assert main(["check-schedule", "cron(0 10 * * * *)"]) == 2
-    assert "day-of-month/day-of-week" in capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "works: flyteadmin sends rate(90 minutes)" in out
+    assert "verdict: fires on current Flyte" in out
+    assert main(["check-schedule", "cron(0 10 * * ? *)"]) == 1
+    out = capsys.readouterr().out
+    assert "flyteadmin >= 1.14.0:  fails at registration" in out
+    assert "flyteadmin < 1.14.0:   works: flyteadmin sends cron(0 10 * * ? *)" in out
+    assert out.count(" 10:00 (") == 5, "fire times where it works (before 1.14.0)"
+    assert "instead:               FixedRate(duration=timedelta(days=1)) -> rate(1 day)" in out
+    assert main(["check-schedule", "cron(0 10 * * * *)"]) == 1
+    assert "day-of-month/day-of-week" in capsys.readouterr().out
+    assert main(["check-schedule", "hello world"]) == 2
+    assert "invalid schedule" in capsys.readouterr().err
 
 
 def test_config_command_imports_no_aws_cdk(settings: Path) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from flyte_scheduler.schedules import Cron, Rate, ScheduleError, aws_weekday, parse_schedule
+from flyte_scheduler.schedules import Rate, ScheduleError, aws_weekday, parse_schedule
 
 NOW = datetime(2026, 11, 27, 7, 30, tzinfo=UTC)  # a Friday
 
@@ -76,13 +76,6 @@ def test_rates_count_from_creation() -> None:
     schedule = parse_schedule("rate(2 hours)")
     assert isinstance(schedule, Rate)
     assert fires("rate(2 hours)", 2) == ["2026-11-27 09:30", "2026-11-27 11:30"]
-
-
-def test_compatibility_follows_the_facts() -> None:
-    cron = parse_schedule("cron(0 10 * * ? *)")
-    assert isinstance(cron, Cron)
-    assert "flytekit < 1.12.1" in cron.compatibility and "flyteadmin < 1.14.0" in cron.compatibility
-    assert "every Flyte version" in parse_schedule("rate(5 minutes)").compatibility
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,109 @@
+"""flyteadmin's verdict on every schedule form, from its code (expected values are literals).
+
+F = flyteorg/flyte@89cf9cc7 flyteadmin/, K = flyteorg/flytekit@e96c7203, C = unionai/cron@5790c37:
+- F pkg/async/schedule/aws/cloud_watch_scheduler.go#L84-L99: cron_expression -> cron(%s), rate ->
+  rate(%v %s) with an "s" unless 1, anything else -> InvalidArgument "unrecognized schedule
+  expression";
+- F pkg/manager/impl/launch_plan_manager.go#L141-L156: a zero rate counts as no schedule;
+- F pkg/manager/impl/validation/launch_plan_validator.go#L96-L107 (since v1.14.0, commit
+  fa01e76): cron_expression and cron_schedule.schedule must pass cron.ParseStandard;
+- C parser.go#L185-L187 (5 fields), #L366-L433 (descriptors), #L262 ('?' is '*');
+- K flytekit/core/schedule.py#L37-L55 (aliases without '@' such as "daily").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from flyte_scheduler.launch_plan_schedules import (
+    LaunchPlanSchedule,
+    fixed_rate_instead,
+    from_text,
+    verdict,
+)
+from flyte_scheduler.schedules import ScheduleError
+
+ACT, REG, NEVER, WORKS = (
+    "fails at activation",
+    "fails at registration",
+    "registers but never fires",
+    "works",
+)
+
+# input as typed -> (field flytekit writes, current verdict, verdict before 1.14, expression sent)
+FORMS: dict[str, tuple[str, str, str, str | None]] = {
+    "90 minutes": ("rate", WORKS, WORKS, "rate(90 minutes)"),
+    "1 day": ("rate", WORKS, WORKS, "rate(1 day)"),
+    "rate(1 minute)": ("rate", WORKS, WORKS, "rate(1 minute)"),
+    "rate(2 hours)": ("rate", WORKS, WORKS, "rate(2 hours)"),
+    "0 minutes": ("rate", NEVER, NEVER, None),
+    "0 10 * * *": ("cron_schedule", ACT, ACT, None),
+    "*/5 * * * *": ("cron_schedule", ACT, ACT, None),
+    "0 10 ? * MON": ("cron_schedule", ACT, ACT, None),
+    "@daily": ("cron_schedule", ACT, ACT, None),
+    "@every 5m": ("cron_schedule", ACT, ACT, None),
+    "TZ=Europe/Paris 0 9 * * *": ("cron_schedule", ACT, ACT, None),
+    "daily": ("cron_schedule", REG, ACT, None),
+    "@fortnightly": ("cron_schedule", REG, ACT, None),
+    "0 0 L * *": ("cron_schedule", REG, ACT, None),
+    "cron(0 10 * * ? *)": ("cron_expression", REG, WORKS, None),
+    "0 10 * * ? *": ("cron_expression", REG, WORKS, None),
+    "cron(0 10 * * * *)": ("cron_expression", REG, ACT, None),
+    "cron(0 10 * * *)": ("cron_expression", ACT, ACT, None),
+}
+
+
+@pytest.mark.parametrize("typed", FORMS)
+def test_each_form_gets_flyteadmins_verdict(typed: str) -> None:
+    field, current, legacy, expression = FORMS[typed]
+    schedule = from_text(typed)
+    result = verdict(schedule)
+    assert (schedule.kind, result.current, result.legacy) == (field, current, legacy)
+    assert result.expression == expression
+    assert result.works == (current == WORKS)
+
+
+def test_a_five_field_cron_expression_passes_registration_then_putrule_rejects_it() -> None:
+    result = verdict(LaunchPlanSchedule("cron_expression", "0 10 * * *"))
+    assert (
+        "passes registration" in result.current_why and "ValidationException" in result.current_why
+    )
+
+
+def test_cron_schedule_fails_with_flyteadmins_message() -> None:
+    result = verdict(LaunchPlanSchedule("cron_schedule", "@hourly"))
+    assert "unrecognized schedule expression" in result.current_why
+
+
+def test_a_six_field_cron_names_the_parser_error() -> None:
+    result = verdict(LaunchPlanSchedule("cron_expression", "0 10 * * ? *"))
+    assert "expected exactly 5 fields, found 6" in result.current_why
+
+
+INSTEAD = {
+    "*/5 * * * *": "FixedRate(duration=timedelta(minutes=5)) -> rate(5 minutes): the same period, "
+    "not the wall-clock alignment",
+    "0 * * * *": "FixedRate(duration=timedelta(hours=1)) -> rate(1 hour): the same period, not",
+    "@daily": "FixedRate(duration=timedelta(days=1)) -> rate(1 day): the same period, not",
+    "0 10 * * ? *": "FixedRate(duration=timedelta(days=1)) -> rate(1 day)",
+    "* * * * *": "FixedRate(duration=timedelta(minutes=1)) -> rate(1 minute): the same period and "
+    "alignment",
+    "@every 90m": "FixedRate(duration=timedelta(minutes=90)) -> rate(90 minutes): the same period "
+    "and alignment",
+    "*/7 * * * *": "no FixedRate has the same period",
+    "@monthly": "no FixedRate has the same period",
+    "0 9 * * MON-FRI": "no FixedRate has the same period",
+    "@every 90s": "no FixedRate: its period 0:01:30 is not whole minutes",
+}
+
+
+@pytest.mark.parametrize("cron", INSTEAD)
+def test_the_fixed_rate_instead_says_what_it_keeps(cron: str) -> None:
+    instead = fixed_rate_instead(cron)
+    assert instead is not None and instead.startswith(INSTEAD[cron]), instead
+
+
+@pytest.mark.parametrize("text", ["", "hello world", "rate(five minutes)", "3 fortnights", "1 2 3"])
+def test_text_that_is_no_schedule_form_is_refused(text: str) -> None:
+    with pytest.raises(ScheduleError):
+        from_text(text)
