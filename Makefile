@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := npx --no-install cdk --no-notices
 SETTINGS ?= flyte-scheduler.yaml
 
-.PHONY: help install install-emulator demo bench test test-unit fuzz synth clean
+.PHONY: help install install-emulator install-flytekit demo bench test test-unit fuzz synth clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -28,14 +28,21 @@ node_modules/.installed: package.json package-lock.json
 	.venv-emulator/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-emulator.txt
 	touch $@
 
+.venv-flytekit/.installed: requirements-flytekit.txt
+	$(PYTHON) -m venv .venv-flytekit
+	.venv-flytekit/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-flytekit.txt
+	touch $@
+
 install: $(VENV)/.installed node_modules/.installed  ## Create .venv and install the pinned CDK CLI.
 
 install-emulator: .venv-emulator/.installed  ## Install the local AWS emulator (LocalStack) into .venv-emulator.
 
+install-flytekit: .venv-flytekit/.installed  ## Install flytekit (for the audit tests' `pyflyte package`) into .venv-flytekit.
+
 demo: install install-emulator  ## Deploy `local` into a local AWS emulator and watch a schedule fire.
 	$(VENV)/bin/flyte-scheduler demo --env local --settings $(SETTINGS)
 
-test: install install-emulator  ## Run lint and every test tier.
+test: install install-emulator install-flytekit  ## Run lint and every test tier.
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy

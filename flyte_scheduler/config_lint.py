@@ -125,6 +125,8 @@ def lint_text(text: str, expected: SchedulerValues | None = None) -> list[Findin
     events, executor = block.child("eventScheduler"), block.child("workflowExecutor")
     if not _check_schemes(events, executor, findings):
         return findings
+    if block.path == ".".join(BLOCK_LOCATIONS[2]):
+        _check_native_scheduler_off(document, findings)
     _check_nested(events, executor, findings)
     _check_regions(events, executor, findings)
     _check_account(executor, findings)
@@ -156,6 +158,24 @@ def _find_scheduler_block(document: _Block, findings: list[Finding]) -> _Block |
         )
     )
     return None
+
+
+def _check_native_scheduler_off(document: _Block, findings: list[Finding]) -> None:
+    """flyte-binary starts the native scheduler unless told not to (cmd/single/start.go); under
+    scheme aws its leftover active schedules then fire beside the EventBridge rules."""
+    admin = document.child("flyte-core-components").child("admin")
+    if admin.text("disableScheduler") != "true":
+        findings.append(
+            Finding(
+                "native-scheduler-on",
+                admin.key("disableScheduler"),
+                admin.line_of("disableScheduler"),
+                "flyte-binary still runs the native scheduler: launch plans it scheduled before "
+                "the switch to scheme aws keep firing there, and once re-activated they also "
+                "fire through EventBridge (two executions per tick, not deduplicated)",
+                "set flyte-core-components.admin.disableScheduler: true",
+            )
+        )
 
 
 def _check_flyte_core_switch(chart: _Block, findings: list[Finding]) -> None:

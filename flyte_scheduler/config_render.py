@@ -58,7 +58,11 @@ def config_document(values: SchedulerValues, block: dict[str, Any], fmt: str) ->
             document["flyteadmin"] = {"serviceAccount": annotations}
         return document
     if fmt == "flyte-binary":
-        document = {"configuration": {"inline": {"scheduler": block}}}
+        # The single binary starts the native scheduler unless this is set (cmd/single/start.go).
+        document = {
+            "flyte-core-components": {"admin": {"disableScheduler": True}},
+            "configuration": {"inline": {"scheduler": block}},
+        }
         if annotations:
             document["serviceAccount"] = annotations
         return document

@@ -258,11 +258,35 @@ def test_the_table_has_a_broken_config_per_trap() -> None:
     assert len({trap[0] for trap in TRAPS}) == len(TRAPS)
 
 
+FLYTE_BINARY = (
+    "flyte-core-components:\n  admin:\n    disableScheduler: true\n"
+    "configuration:\n  inline:\n" + "".join(f"    {line}\n" for line in GOOD.splitlines())
+)
+
+
 def test_flyte_binary_values_are_found() -> None:
-    values = "configuration:\n  inline:\n" + "".join(f"    {line}\n" for line in GOOD.splitlines())
-    assert lint_text(values) == []
-    broken = values.replace("scheme: aws", "scheme: local", 1)
+    assert lint_text(FLYTE_BINARY) == []
+    broken = FLYTE_BINARY.replace("scheme: aws", "scheme: local", 1)
     assert [f.trap for f in lint_text(broken)] == ["scheme-mismatch"]
+
+
+@pytest.mark.parametrize(
+    ("values", "line"),
+    [
+        (FLYTE_BINARY.replace("disableScheduler: true", "disableScheduler: false"), 3),
+        (FLYTE_BINARY.replace("    disableScheduler: true\n", "    other: 1\n"), 2),
+        ("configuration:" + FLYTE_BINARY.split("configuration:", 1)[1], None),
+    ],
+    ids=["false", "missing-in-admin", "no-components-section"],
+)
+def test_flyte_binary_with_the_native_scheduler_on_is_flagged(
+    values: str, line: int | None
+) -> None:
+    findings = lint_text(values)
+    assert [(f.trap, f.key, f.line) for f in findings] == [
+        ("native-scheduler-on", "flyte-core-components.admin.disableScheduler", line)
+    ]
+    assert "disableScheduler: true" in findings[0].fix
 
 
 def test_comparison_with_the_settings() -> None:
