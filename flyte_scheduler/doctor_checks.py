@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from flyte_scheduler import naming
+from flyte_scheduler import key_policy, naming
 from flyte_scheduler.config_lint import Finding
 from flyte_scheduler.deployed_values import SourceError, values_from_outputs, values_from_settings
 from flyte_scheduler.doctor_observations import Observations, Rule
@@ -53,6 +53,8 @@ def run_checks(
         check_orphaned_rules,
         check_alarms,
     ]
+    if env.options.encryption == "kms":
+        checks.insert(2, check_queue_key)
     results = [check(env, seen) for check in checks]
     if config_findings is not None:
         results.append(check_config(config_findings))
@@ -168,6 +170,27 @@ def _from_events(statement: dict[str, Any]) -> bool:
     principal = statement.get("Principal")
     services = principal.get("Service", []) if isinstance(principal, dict) else []
     return "events.amazonaws.com" in _as_list(services)
+
+
+def check_queue_key(env: EnvironmentSettings, seen: Observations) -> CheckResult:
+    """With ``encryption: kms``: the key's policy lets EventBridge encrypt (a key the stack did not
+    create, ``kms_key_arn``, is changed only by its owners)."""
+    name = "queue key policy"
+    statements = json.dumps(key_policy.required_statements(env), indent=2)
+    fix = f"the key's owners add these statements to its key policy:\n{statements}"
+    if seen.key_policy is None:
+        return _unreadable(
+            name, seen, "key policy", "grant doctor's caller kms:GetKeyPolicy; " + fix
+        )
+    if not key_policy.lets_eventbridge_encrypt(seen.key_policy):
+        return CheckResult(
+            name,
+            "fail",
+            "events.amazonaws.com may not use the key: every delivery to the queue fails "
+            "silently (FailedInvocations)",
+            fix,
+        )
+    return CheckResult(name, "pass", "EventBridge may GenerateDataKey and Decrypt")
 
 
 def check_queue_policy(env: EnvironmentSettings, seen: Observations) -> CheckResult:

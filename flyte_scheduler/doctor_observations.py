@@ -56,6 +56,8 @@ class Observations:
     existing_queues: dict[str, bool] = field(default_factory=dict)
     """Target queue ARN -> whether it exists (for rules named like flyteadmin's)."""
     alarms: dict[str, str] | None = None
+    key_policy: dict[str, Any] | None = None
+    """The queue key's policy (``encryption: kms``)."""
     errors: dict[str, str] = field(default_factory=dict)
     """What could not be read, by observation name."""
 
@@ -74,6 +76,9 @@ def observe(env: EnvironmentSettings, session: Any, simulate: bool = True) -> Ob
     )
     sqs = session.client("sqs", region_name=region)
     _read(seen, "queue", lambda: _queues(seen, sqs, env))
+    if env.options.encryption == "kms":
+        kms = session.client("kms", region_name=region)
+        _read(seen, "key policy", lambda: _key_policy(seen, kms))
     _read(
         seen, "metrics", lambda: _ages(seen, session.client("cloudwatch", region_name=region), env)
     )
@@ -115,6 +120,14 @@ def _queues(seen: Observations, sqs: Any, env: EnvironmentSettings) -> None:
         url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=env.account)["QueueUrl"]
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=QUEUE_ATTRIBUTES)
         setattr(seen, attribute, attributes["Attributes"])
+
+
+def _key_policy(seen: Observations, kms: Any) -> None:
+    key = (seen.queue or {}).get("KmsMasterKeyId")
+    if not key:
+        raise ValueError("the queue names no KMS key")
+    policy = kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"]
+    seen.key_policy = json.loads(policy) if isinstance(policy, str) else policy
 
 
 def _ages(seen: Observations, cloudwatch: Any, env: EnvironmentSettings) -> None:

@@ -98,22 +98,26 @@ class Arns:
         host = f"sqs.{self.env.region}.{url_suffix_of(self.env.region)}"
         return f"https://{host}/{self.env.account}/{queue_name(self.env.options)}"
 
+    def _iam(self, kind: str, name: str) -> str:
+        """An IAM ARN: ``role`` or ``policy``, then the settings' path (``/`` by default)."""
+        return self._arn("iam", "", f"{kind}{self.env.options.iam.path}{name}")
+
     @property
     def schedule_role(self) -> str:
-        """The schedule role's ARN (flyteadmin's ``scheduleRole``)."""
-        return self._arn("iam", "", f"role/{schedule_role_name(self.env.options)}")
+        """The schedule role's ARN (flyteadmin's ``scheduleRole``), with its IAM path."""
+        return self._iam("role", schedule_role_name(self.env.options))
 
     @property
     def flyteadmin_policy(self) -> str:
-        """The ARN of the managed policy with flyteadmin's permissions."""
-        return self._arn("iam", "", f"policy/{flyteadmin_policy_name(self.env.options)}")
+        """The ARN of the managed policy with flyteadmin's permissions, with its IAM path."""
+        return self._iam("policy", flyteadmin_policy_name(self.env.options))
 
     @property
     def flyteadmin_role(self) -> str | None:
         """The role flyteadmin runs as when this project creates or defines it, else None."""
         mode = self.env.options.flyteadmin.mode
         if mode == "irsa":
-            return self._arn("iam", "", f"role/{flyteadmin_role_name(self.env.options)}")
+            return self._iam("role", flyteadmin_role_name(self.env.options))
         if mode == "schedule-role":
             return self.schedule_role
         return None

@@ -14,6 +14,7 @@ from typing import Literal, get_args
 from flyte_scheduler.problems import Problem
 
 Encryption = Literal["sqs-managed", "kms"]
+Synthesizer = Literal["default", "cli-credentials"]
 IdentityMode = Literal["none", "existing", "irsa", "schedule-role"]
 TopicMode = Literal["none", "create", "existing"]
 RemovalPolicyName = Literal["retain", "destroy"]
@@ -22,6 +23,7 @@ ENCRYPTIONS: tuple[str, ...] = get_args(Encryption)
 IDENTITY_MODES: tuple[str, ...] = get_args(IdentityMode)
 TOPIC_MODES: tuple[str, ...] = get_args(TopicMode)
 REMOVAL_POLICIES: tuple[str, ...] = get_args(RemovalPolicyName)
+SYNTHESIZERS: tuple[str, ...] = get_args(Synthesizer)
 
 PREFIX_MAX = 43
 """Rule names are <prefix>_<up to 20 digits> and at most 64 chars (facts §3.2)."""
@@ -40,6 +42,18 @@ ROLE_ARN_PATTERN = re.compile(
     r"arn:aws(-cn|-us-gov)?:iam::(\d{12}):role/((?:[\x21-\x7e]+/)?[\w+=,.@-]{1,64})", re.ASCII
 )
 """An IAM role ARN (optionally with a path); no wildcards."""
+IAM_PATH_PATTERN = re.compile(r"/(?:[\x21-\x29\x2b-\x7e]{0,510}/)?")
+"""IAM paths: '/', or '/…/' of printable ASCII (no '*', so ARN patterns stay exact), <= 512."""
+POLICY_ARN_PATTERN = re.compile(
+    r"arn:aws(-cn|-us-gov)?:iam::(\d{12}|aws):policy/(?:[\x21-\x29\x2b-\x7e]+/)?[\w+=,.@-]{1,128}",
+    re.ASCII,
+)
+POLICY_NAME_PATTERN = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
+KMS_KEY_ARN_PATTERN = re.compile(
+    r"arn:aws(-cn|-us-gov)?:kms:([a-z0-9-]+):(\d{12}):key/((?:mrk-)?[0-9a-f-]{32,36})"
+)
+QUALIFIER_PATTERN = re.compile(r"[a-z0-9]{1,10}")
+"""CDK bootstrap qualifiers: lower-case letters and digits, at most 10."""
 SNS_TOPIC_ARN_PATTERN = re.compile(
     r"arn:aws(-cn|-us-gov)?:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})"
 )
@@ -113,6 +127,18 @@ class AlarmOptions:
 
 
 @dataclass(frozen=True, kw_only=True)
+class IamOptions:
+    """Governance of the IAM resources the construct creates."""
+
+    path: str = "/"
+    """IAM path of the roles and the managed policy (their ARNs contain it); default ``/``.
+    Changing it on a deployed stack replaces the roles."""
+    permissions_boundary: str | None = None
+    """Managed policy ARN, or a policy name in the stack's account, set as the permissions
+    boundary of every role the construct creates; default none."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class SchedulerOptions:
     """Everything the CDK construct needs, independent of account and region."""
 
@@ -121,6 +147,10 @@ class SchedulerOptions:
     queue: QueueOptions = field(default_factory=QueueOptions)
     encryption: Encryption = "sqs-managed"
     """``sqs-managed`` (SSE-SQS, default) or ``kms`` (a customer key EventBridge may use)."""
+    kms_key_arn: str | None = None
+    """``kms`` only: use this existing key (say, a central team's) instead of creating one. Its
+    key policy must already let EventBridge use it; default: a new rotating key."""
+    iam: IamOptions = field(default_factory=IamOptions)
     schedule_role_name: str | None = None
     """Name of the role attached to each rule; default ``<prefix>-schedule-role``."""
     flyteadmin: IdentityOptions = field(default_factory=IdentityOptions)
@@ -143,6 +173,20 @@ class EnvironmentSettings:
     """flyteadmin ``scheduler.reconnectDelaySeconds``; default 30."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags applied to every resource of the environment's stack."""
+    cdk_qualifier: str | None = None
+    """The CDK bootstrap qualifier (``cdk bootstrap --qualifier``); default the CDK's own."""
+    cdk_synthesizer: Synthesizer = "default"
+    """``default`` (the bootstrap stack's roles deploy) or ``cli-credentials`` (your own
+    credentials deploy; no bootstrap stack needed)."""
+    termination_protection: bool | None = None
+    """Stack termination protection; default on exactly when ``removal_policy`` is ``retain``."""
+
+    @property
+    def protected(self) -> bool:
+        """Whether the stack gets termination protection."""
+        if self.termination_protection is not None:
+            return self.termination_protection
+        return self.options.removal_policy == "retain"
 
     @property
     def prefix(self) -> str:
@@ -163,7 +207,53 @@ def check_options(options: SchedulerOptions) -> list[Problem]:
     problems += _check_role_name("schedule_role_name", naming.schedule_role_name(options))
     problems += _check_identity(options.flyteadmin, naming.flyteadmin_role_name(options))
     problems += _check_alarms(options.alarms)
+    problems += _check_iam(options.iam)
+    problems += _check_key(options)
     return problems
+
+
+def _check_iam(iam: IamOptions) -> list[Problem]:
+    problems: list[Problem] = []
+    if not IAM_PATH_PATTERN.fullmatch(iam.path):
+        problems.append(
+            Problem(
+                "iam.path",
+                iam.path,
+                "an IAM path: '/' or '/<segments>/' of printable ASCII without '*', at most 512 "
+                "characters, starting and ending with '/'",
+            )
+        )
+    boundary = iam.permissions_boundary
+    if boundary is not None and not (
+        POLICY_ARN_PATTERN.fullmatch(boundary) or POLICY_NAME_PATTERN.fullmatch(boundary)
+    ):
+        problems.append(
+            Problem(
+                "iam.permissions_boundary",
+                boundary,
+                "a managed policy ARN (arn:aws:iam::<account>:policy/<name>) or a policy name "
+                "of this account",
+            )
+        )
+    return problems
+
+
+def _check_key(options: SchedulerOptions) -> list[Problem]:
+    arn = options.kms_key_arn
+    if arn is None:
+        return []
+    if options.encryption != "kms":
+        return [Problem("kms_key_arn", arn, "only with encryption 'kms'")]
+    if not KMS_KEY_ARN_PATTERN.fullmatch(arn):
+        return [
+            Problem(
+                "kms_key_arn",
+                arn,
+                "a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (not an alias: "
+                "alias/aws/sqs cannot let EventBridge encrypt)",
+            )
+        ]
+    return []
 
 
 def _check_prefix(prefix: str) -> list[Problem]:

@@ -15,9 +15,13 @@ import yaml
 
 from flyte_scheduler import files, naming
 from flyte_scheduler.options import (
+    KMS_KEY_ARN_PATTERN,
+    QUALIFIER_PATTERN,
     ROLE_ARN_PATTERN,
+    SYNTHESIZERS,
     AlarmOptions,
     EnvironmentSettings,
+    IamOptions,
     IdentityOptions,
     QueueOptions,
     SchedulerOptions,
@@ -159,6 +163,12 @@ class _Section:
     def boolean(self, key: str, default: bool) -> bool:
         return self._take(key, default, lambda v: type(v) is bool, "must be true or false")
 
+    def optional_boolean(self, key: str) -> bool | None:
+        value: bool | None = self._take(
+            key, None, lambda v: v is None or type(v) is bool, "must be true or false"
+        )
+        return value
+
     def texts(self, key: str) -> tuple[str, ...]:
         values: list[str] = self._take(
             key,
@@ -228,11 +238,18 @@ def _parse_environment(
         schedule_name_prefix=prefix if isinstance(prefix, str) else "",
         queue=_parse_queue(top.section("queue")),
         encryption=top.text("encryption", "sqs-managed"),
+        kms_key_arn=top.optional_text("kms_key_arn"),
+        iam=_parse_iam(top.section("iam")),
         schedule_role_name=top.optional_text("schedule_role_name"),
         flyteadmin=_parse_identity(top.section("flyteadmin")),
         alarms=_parse_alarms(top.section("alarms")),
         removal_policy=top.text("removal_policy", "retain"),
     )
+    cdk = top.section("cdk")
+    qualifier = cdk.optional_text("qualifier")
+    synthesizer = cdk.text("synthesizer", "default")
+    cdk.finish()
+    protection = top.optional_boolean("termination_protection")
     reconnect_attempts = top.integer("reconnect_attempts", 10)
     reconnect_delay = top.integer("reconnect_delay_seconds", 30)
     tags = _parse_tags(top.section("tags"))
@@ -256,6 +273,19 @@ def _parse_environment(
                 f"must be a role of the environment's account {account} (the queue policy "
                 "exempts same-account roles only)",
             )
+    if qualifier is not None and not QUALIFIER_PATTERN.fullmatch(qualifier):
+        cdk.fail(
+            "qualifier", qualifier, "a CDK bootstrap qualifier: 1-10 lower-case letters and digits"
+        )
+    if synthesizer not in SYNTHESIZERS:
+        cdk.fail("synthesizer", synthesizer, f"must be one of {', '.join(SYNTHESIZERS)}")
+    key = KMS_KEY_ARN_PATTERN.fullmatch(options.kms_key_arn or "")
+    if key and isinstance(region, str) and key.group(2) != region:
+        top.fail(
+            "kms_key_arn",
+            options.kms_key_arn,
+            f"must be a key in the environment's region {region} (SQS uses keys of its region)",
+        )
     if len(problems) > before:
         return None
     return EnvironmentSettings(
@@ -266,7 +296,19 @@ def _parse_environment(
         reconnect_attempts=reconnect_attempts,
         reconnect_delay_seconds=reconnect_delay,
         tags=tags,
+        cdk_qualifier=qualifier,
+        cdk_synthesizer=synthesizer,
+        termination_protection=protection,
     )
+
+
+def _parse_iam(section: _Section) -> IamOptions:
+    iam = IamOptions(
+        path=section.text("path", IamOptions().path),
+        permissions_boundary=section.optional_text("permissions_boundary"),
+    )
+    section.finish()
+    return iam
 
 
 def _parse_queue(section: _Section) -> QueueOptions:

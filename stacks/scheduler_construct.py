@@ -62,6 +62,14 @@ class FlyteSchedulerInfrastructure(Construct):
             problems.append(
                 Problem("existing_encryption_key", "(a key)", "only with encryption 'kms'")
             )
+        if existing_encryption_key is not None and options.kms_key_arn:
+            problems.append(
+                Problem(
+                    "existing_encryption_key",
+                    "(a key)",
+                    "give the key either here or as options.kms_key_arn, not both",
+                )
+            )
         if existing_alarm_topic is not None and (
             options.alarms.topic != "none" or not options.alarms.enabled
         ):
@@ -92,6 +100,10 @@ class FlyteSchedulerInfrastructure(Construct):
             RemovalPolicy.DESTROY if options.removal_policy == "destroy" else RemovalPolicy.RETAIN
         )
 
+        if options.kms_key_arn:
+            existing_encryption_key = kms.Key.from_key_arn(
+                self, "ExternalQueueKey", options.kms_key_arn
+            )
         self.encryption_key: kms.IKey | None = (
             (existing_encryption_key or self._queue_key(removal))
             if options.encryption == "kms"
@@ -142,6 +154,9 @@ class FlyteSchedulerInfrastructure(Construct):
         (``schedule-role``); ``None`` otherwise."""
         self.flyteadmin_policy: iam.ManagedPolicy = self._flyteadmin_policy()
         """flyteadmin's permissions, and nothing more (facts §2.3)."""
+
+        if options.iam.permissions_boundary:
+            iam.PermissionsBoundary.of(self).apply(self._boundary(options.iam.permissions_boundary))
 
         self.alarm_topic: sns.ITopic | None = self._alarm_topic(removal)
         """Where alarms notify: created, existing, or ``None``."""
@@ -271,6 +286,18 @@ class FlyteSchedulerInfrastructure(Construct):
 
     # IAM ----------------------------------------------------------------------------------
 
+    @property
+    def _role_path(self) -> str | None:
+        """The roles' IAM path; none written for ``/``, so existing roles (created without a
+        Path) are not replaced."""
+        return None if self.options.iam.path == "/" else self.options.iam.path
+
+    def _boundary(self, boundary: str) -> iam.IManagedPolicy:
+        """The permissions boundary: a managed policy ARN, or a policy name in this account."""
+        if boundary.startswith("arn:"):
+            return iam.ManagedPolicy.from_managed_policy_arn(self, "PermissionsBoundary", boundary)
+        return iam.ManagedPolicy.from_managed_policy_name(self, "PermissionsBoundary", boundary)
+
     def _events_principal(self) -> iam.IPrincipal:
         return iam.ServicePrincipal(
             EVENTS_PRINCIPAL, conditions={"StringEquals": {"aws:SourceAccount": self._account}}
@@ -297,6 +324,7 @@ class FlyteSchedulerInfrastructure(Construct):
             self,
             "ScheduleRole",
             role_name=naming.schedule_role_name(self.options),
+            path=self._role_path,
             assumed_by=trusted,
             description="Attached to flyteadmin's schedule rules; delivery to SQS is "
             "authorized by the queue policy",
@@ -312,6 +340,7 @@ class FlyteSchedulerInfrastructure(Construct):
             self,
             "FlyteadminRole",
             role_name=naming.flyteadmin_role_name(self.options),
+            path=self._role_path,
             assumed_by=self._service_account_principal(),
             description="flyteadmin's identity (IRSA) for the AWS workflow scheduler",
         )
@@ -398,6 +427,7 @@ class FlyteSchedulerInfrastructure(Construct):
             self,
             "FlyteadminPolicy",
             managed_policy_name=naming.flyteadmin_policy_name(self.options),
+            path=self.options.iam.path,
             description="What flyteadmin calls for scheme: aws schedules, and nothing more",
             statements=statements,
             roles=roles or None,

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import (
+    CfnOutput,
+    CliCredentialsStackSynthesizer,
+    DefaultStackSynthesizer,
+    Environment,
+    IStackSynthesizer,
+    Stack,
+    Tags,
+)
 from constructs import Construct
 
 from flyte_scheduler.options import EnvironmentSettings
 from flyte_scheduler.outputs import OUTPUT_DESCRIPTIONS, stack_name
 from stacks.scheduler_construct import FlyteSchedulerInfrastructure
+
+
+def synthesizer_for(settings: EnvironmentSettings) -> IStackSynthesizer:
+    """``default``: deploy through the bootstrap stack's roles (``cdk.qualifier`` names which
+    bootstrap); ``cli-credentials``: deploy with the caller's own credentials, no bootstrap."""
+    qualifier = {"qualifier": settings.cdk_qualifier} if settings.cdk_qualifier else {}
+    if settings.cdk_synthesizer == "cli-credentials":
+        return CliCredentialsStackSynthesizer(**qualifier)
+    return DefaultStackSynthesizer(**qualifier)
 
 
 class FlyteSchedulerStack(Stack):
@@ -21,6 +38,8 @@ class FlyteSchedulerStack(Stack):
             env=Environment(account=settings.account, region=settings.region),
             description=f"flyteadmin AWS scheduler infrastructure ({settings.name}, "
             f"prefix {settings.prefix})",
+            synthesizer=synthesizer_for(settings),
+            termination_protection=settings.protected,
         )
         self.settings = settings
         self.scheduler = FlyteSchedulerInfrastructure(self, "Scheduler", options=settings.options)

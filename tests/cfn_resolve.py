@@ -63,7 +63,8 @@ class TemplateResolver:
         if kind == "AWS::IAM::Role":
             return str(properties["RoleName"])
         if kind == "AWS::IAM::ManagedPolicy":
-            return self._arn("iam", "", f"policy/{properties['ManagedPolicyName']}")
+            path = properties.get("Path", "/")
+            return self._arn("iam", "", f"policy{path}{properties['ManagedPolicyName']}")
         if kind == "AWS::SNS::Topic":
             return self._arn("sns", self.region, properties["TopicName"])
         if kind == "AWS::KMS::Key":
@@ -78,7 +79,9 @@ class TemplateResolver:
             name = properties["QueueName"]
             return name if attribute == "QueueName" else self._arn("sqs", self.region, name)
         if kind == "AWS::IAM::Role" and attribute == "Arn":
-            return self._arn("iam", "", f"role/{properties['RoleName']}")
+            return self._arn(
+                "iam", "", f"role{properties.get('Path', '/')}{properties['RoleName']}"
+            )
         if kind == "AWS::KMS::Key" and attribute == "Arn":
             return self._arn("kms", self.region, f"key/{self._key_id(logical_id)}")
         if kind == "AWS::SNS::Topic" and attribute == "TopicArn":

@@ -8,6 +8,7 @@ from flyte_scheduler.settings import parse_settings
 ACCOUNT = "123456789012"
 OIDC_ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
 OIDC_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{OIDC_ISSUER}"
+CENTRAL_KEY = "arn:aws:kms:us-east-1:210987654321:key/0c7f2f8a-3b1e-4d2a-9a55-6f1e2d3c4b5a"
 
 # Scenario name -> settings YAML (environment names are unique across scenarios, so all
 # stacks live in one app and one synth).
@@ -23,6 +24,7 @@ environments:
     region: us-east-1
     schedule_name_prefix: flyte-kms
     encryption: kms
+    cdk: {{qualifier: platform1}}
 """,
     "existing": f"""
 environments:
@@ -64,6 +66,20 @@ environments:
 environments:
   multi-prod: {account: "210987654321", region: eu-west-1, schedule_name_prefix: flyte-prod}
   multi-staging: {account: "210987654321", region: eu-west-1, schedule_name_prefix: flyte-stg}
+""",
+    # A locked-down enterprise account: boundary and path on every IAM resource, a custom
+    # bootstrap qualifier, no bootstrap stack at all, a central team's key.
+    "governed": f"""
+environments:
+  governed:
+    account: "{ACCOUNT}"
+    region: us-east-1
+    schedule_name_prefix: flyte-gov
+    encryption: kms
+    kms_key_arn: "{CENTRAL_KEY}"
+    iam: {{path: /platform/flyte/, permissions_boundary: platform-boundary}}
+    cdk: {{qualifier: platform1, synthesizer: cli-credentials}}
+    flyteadmin: {{mode: irsa, oidc_provider_arn: "{OIDC_ARN}"}}
 """,
     # Same prefix and identity as "default", every tunable changed: names and ids must not move.
     "tuned": f"""

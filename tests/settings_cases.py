@@ -161,6 +161,81 @@ INVALID: list[tuple[str, str, str, str]] = [
         "queue.redrive_role_arns",
         "list of strings",
     ),
+    (
+        "iam-path-no-slashes",
+        render(env_with(iam={"path": "platform"})),
+        "iam.path",
+        "starting and ending with '/'",
+    ),
+    (
+        "iam-path-wildcard",
+        render(env_with(iam={"path": "/team/*/"})),
+        "iam.path",
+        "without '*'",
+    ),
+    (
+        "boundary-not-a-policy",
+        render(env_with(iam={"permissions_boundary": "arn:aws:iam::123456789012:role/x"})),
+        "iam.permissions_boundary",
+        "managed policy ARN",
+    ),
+    (
+        "iam-unknown-key",
+        render(env_with(iam={"paths": "/x/"})),
+        "iam.paths",
+        "unknown key",
+    ),
+    (
+        "key-without-kms",
+        render(
+            env_with(
+                kms_key_arn="arn:aws:kms:us-east-1:210987654321:key/0c7f2f8a-3b1e-4d2a-9a55-6f1e2d3c4b5a"
+            )
+        ),
+        "kms_key_arn",
+        "only with encryption 'kms'",
+    ),
+    (
+        "key-is-an-alias",
+        render(
+            env_with(
+                encryption="kms", kms_key_arn="arn:aws:kms:us-east-1:123456789012:alias/aws/sqs"
+            )
+        ),
+        "kms_key_arn",
+        "not an alias",
+    ),
+    (
+        "key-in-another-region",
+        render(
+            env_with(
+                encryption="kms",
+                kms_key_arn="arn:aws:kms:us-east-1:210987654321:key/0c7f2f8a-3b1e-4d2a-9a55-6f1e2d3c4b5a".replace(
+                    "us-east-1", "eu-west-1"
+                ),
+            )
+        ),
+        "kms_key_arn",
+        "region us-east-1",
+    ),
+    (
+        "qualifier-upper-case",
+        render(env_with(cdk={"qualifier": "Platform"})),
+        "cdk.qualifier",
+        "1-10 lower-case letters and digits",
+    ),
+    (
+        "synthesizer-unknown",
+        render(env_with(cdk={"synthesizer": "legacy"})),
+        "cdk.synthesizer",
+        "default, cli-credentials",
+    ),
+    (
+        "termination-protection-string",
+        render(env_with(termination_protection="yes")),
+        "termination_protection",
+        "true or false",
+    ),
     ("encryption-unknown", render(env_with(encryption="aws-managed")), "encryption", "one of"),
     ("removal-unknown", render(env_with(removal_policy="snapshot")), "removal_policy", "one of"),
     (

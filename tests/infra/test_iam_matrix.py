@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from flyte_scheduler import key_policy
 from tests.cfn_resolve import TemplateResolver
 from tests.iam.evaluator import PolicyEvaluator, Request
 from tests.infra.conftest import Synthesized
@@ -23,7 +24,7 @@ OTHER_ACCOUNT = "999999999999"
 EVENTS = "events.amazonaws.com"
 HASH = "16301494360130577061"
 IDENTITY_SCENARIOS = ("default", "existing", "irsa", "schedule-role", "kms")
-MATRIX_SCENARIOS = (*IDENTITY_SCENARIOS, "topic")
+MATRIX_SCENARIOS = (*IDENTITY_SCENARIOS, "topic", "governed")
 TARGET_ARN = "events:TargetArn"
 CLOUDTRAIL = "AWS API Call via CloudTrail"
 
@@ -106,7 +107,8 @@ def deployment_of(synthesized: Synthesized, scenario: str) -> Deployment:
     queue_keys = {
         r["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
         for r in raw.values()
-        if r["Type"] == "AWS::SQS::Queue" and "KmsMasterKeyId" in r["Properties"]
+        if r["Type"] == "AWS::SQS::Queue"
+        and isinstance(r["Properties"].get("KmsMasterKeyId"), dict)
     }
     key_id = next(iter(queue_keys), None)
     topics = {lid: r for lid, r in raw.items() if r["Type"] == "AWS::SNS::Topic"}
@@ -119,7 +121,14 @@ def deployment_of(synthesized: Synthesized, scenario: str) -> Deployment:
         for p in properties("AWS::SNS::TopicPolicy").values()
         if topic_id and p["Topics"] == [resolver.resolve({"Ref": topic_id})]
     ]
-    identity = stack.settings.options.flyteadmin
+    options = stack.settings.options
+    # A central team's key: its policy is the one the README tells its owners to add.
+    central_key_policy = (
+        {"Version": "2012-10-17", "Statement": key_policy.required_statements(stack.settings)}
+        if options.kms_key_arn
+        else None
+    )
+    identity = options.flyteadmin
     flyteadmin = outputs.get(
         "FlyteadminRoleArn", f"arn:aws:iam::{stack.account}:role/flyteadmin-pod"
     )
@@ -137,7 +146,7 @@ def deployment_of(synthesized: Synthesized, scenario: str) -> Deployment:
         dlq_policy=queue_policies[outputs["DeadLetterQueueName"]],
         schedule_trust=roles[outputs["ScheduleRoleArn"].split("/")[-1]],
         flyteadmin_trust=roles.get(flyteadmin.split("/")[-1]),
-        key_policy=keys[key_id]["KeyPolicy"] if key_id else None,
+        key_policy=keys[key_id]["KeyPolicy"] if key_id else central_key_policy,
         topic_policy=topic_policies[0] if topic_policies else None,
         topic_key_policy=keys[topic_key_id]["KeyPolicy"] if topic_key_id else None,
         topic=resolver.resolve({"Ref": topic_id}) if topic_id else None,
@@ -146,7 +155,7 @@ def deployment_of(synthesized: Synthesized, scenario: str) -> Deployment:
         dlq=outputs["DeadLetterQueueArn"],
         schedule_role=outputs["ScheduleRoleArn"],
         flyteadmin=flyteadmin,
-        key=resolver.resolve({"Fn::GetAtt": [key_id, "Arn"]}) if key_id else None,
+        key=resolver.resolve({"Fn::GetAtt": [key_id, "Arn"]}) if key_id else options.kms_key_arn,
         oidc_provider=identity.oidc_provider_arn,
         oidc_issuer=issuer,
     )

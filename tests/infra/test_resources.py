@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Capture, Match, Template
 
+from flyte_scheduler.deployed_values import values_from_settings
+from tests.cfn_resolve import TemplateResolver
 from tests.infra.conftest import Synthesized
-from tests.scenarios import ACCOUNT, OIDC_ARN, OIDC_ISSUER
+from tests.scenarios import ACCOUNT, CENTRAL_KEY, OIDC_ARN, OIDC_ISSUER
 
 pytestmark = pytest.mark.infra
 
@@ -516,3 +518,79 @@ def test_capture_the_rule_pattern_shared_by_queue_policy_and_flyteadmin_policy(
         },
     )
     assert pattern.as_object() == partition_arn(f":events:us-east-1:{ACCOUNT}:rule/flyte-kms_*")
+
+
+# Governance (a locked-down enterprise account) --------------------------------------------------
+
+GOVERNED_PATH = "/platform/flyte/"
+BOUNDARY = partition_arn(f":iam::{ACCOUNT}:policy/platform-boundary")
+
+
+def test_every_created_role_has_the_boundary_and_the_path(synthesized: Synthesized) -> None:
+    template = synthesized.template("governed")
+    roles = template.find_resources("AWS::IAM::Role")
+    assert {r["Properties"]["RoleName"] for r in roles.values()} == {
+        "flyte-gov-schedule-role",
+        "flyte-gov-flyteadmin",
+    }
+    for role in roles.values():
+        assert role["Properties"]["Path"] == GOVERNED_PATH
+        assert role["Properties"]["PermissionsBoundary"] == BOUNDARY
+    assert managed_policy(template)["Path"] == GOVERNED_PATH
+
+
+def test_role_arns_everywhere_carry_the_path(synthesized: Synthesized) -> None:
+    stack = synthesized.stack("governed")
+    template = synthesized.templates[stack.stack_name].to_json()
+    resolver = TemplateResolver(template, stack.account, stack.region)
+    outputs = resolver.resolved_outputs()
+    role = f"arn:aws:iam::{ACCOUNT}:role{GOVERNED_PATH}flyte-gov-schedule-role"
+    assert outputs["ScheduleRoleArn"] == role
+    assert (
+        outputs["FlyteadminRoleArn"]
+        == f"arn:aws:iam::{ACCOUNT}:role{GOVERNED_PATH}flyte-gov-flyteadmin"
+    )
+    assert outputs["FlyteadminPolicyArn"].endswith(
+        f":policy{GOVERNED_PATH}flyte-gov-flyteadmin-scheduler"
+    )
+    policy = resolver.resolve(managed_policy(synthesized.template("governed"))["PolicyDocument"])
+    (pass_role,) = [
+        s for s in policy["Statement"] if s.get("Sid") == "PassScheduleRoleToEventBridge"
+    ]
+    assert pass_role["Resource"] == role
+    values = values_from_settings(stack.settings)
+    assert (values.schedule_role_arn, values.flyteadmin_role_arn) == (
+        role,
+        outputs["FlyteadminRoleArn"],
+    )
+
+
+def test_a_central_key_is_used_not_created(synthesized: Synthesized) -> None:
+    template = synthesized.template("governed")
+    assert template.find_resources("AWS::KMS::Key") == {}
+    for queue in template.find_resources("AWS::SQS::Queue").values():
+        assert queue["Properties"]["KmsMasterKeyId"] == CENTRAL_KEY
+    decrypt = statements_by_sid(managed_policy(template)["PolicyDocument"])["DecryptScheduleQueue"]
+    assert decrypt["Resource"] == CENTRAL_KEY
+    assert decrypt["Condition"] == {
+        "StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}
+    }
+
+
+def test_cli_credentials_need_no_bootstrap_and_the_qualifier_names_the_bootstrap(
+    synthesized: Synthesized,
+) -> None:
+    governed = synthesized.template("governed").to_json()
+    assert "BootstrapVersion" not in governed.get("Parameters", {})
+    assert "CheckBootstrapVersion" not in governed.get("Rules", {})
+    kms = synthesized.template("kms").to_json()
+    assert kms["Parameters"]["BootstrapVersion"]["Default"] == "/cdk-bootstrap/platform1/version"
+    default = synthesized.template("default").to_json()
+    assert (
+        default["Parameters"]["BootstrapVersion"]["Default"] == "/cdk-bootstrap/hnb659fds/version"
+    )
+
+
+def test_termination_protection_follows_the_removal_policy(synthesized: Synthesized) -> None:
+    assert synthesized.stack("default").termination_protection is True  # retain, the default
+    assert synthesized.stack("topic").termination_protection is False  # removal_policy: destroy

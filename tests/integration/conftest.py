@@ -33,6 +33,7 @@ environments:
     schedule_name_prefix: flyte-it
     queue: {{visibility_timeout_seconds: 1, max_receive_count: 2}}
     removal_policy: retain
+    termination_protection: false   # retain alone would protect it; the destroy test needs it off
 """
 
 

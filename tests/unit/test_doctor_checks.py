@@ -372,3 +372,60 @@ def test_the_config_check_uses_lint_config() -> None:
     findings = lint_text(broken, values_from_settings(ENV))
     results = run_checks(ENV, healthy(), findings)
     assert results[-1].name == "flyteadmin config" and results[-1].status == "fail"
+
+
+GOVERNED = scenario_environments("governed")[0]
+
+
+def central_key_policy(statements: list[dict[str, Any]]) -> Observations:
+    seen = healthy()
+    seen.key_policy = {"Version": "2012-10-17", "Statement": statements}
+    return seen
+
+
+def key_check(seen: Observations) -> Any:
+    (result,) = [r for r in run_checks(GOVERNED, seen) if r.name == "queue key policy"]
+    return result
+
+
+def test_a_central_key_that_lets_eventbridge_encrypt_passes() -> None:
+    statements = [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+            "Action": "kms:*",
+        },
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": ["events.amazonaws.com"]},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "*",
+        },
+    ]
+    assert key_check(central_key_policy(statements)).status == "pass"
+
+
+def test_a_central_key_without_eventbridge_fails_with_the_statement_to_add() -> None:
+    only_root = [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+            "Action": "kms:*",
+        }
+    ]
+    result = key_check(central_key_policy(only_root))
+    assert result.status == "fail" and "every delivery" in result.evidence
+    assert '"Service": "events.amazonaws.com"' in result.fix
+    assert '"aws:SourceAccount": "123456789012"' in result.fix
+    assert "role/platform/flyte/flyte-gov-flyteadmin" in result.fix  # the path is in the ARN
+
+
+def test_an_unreadable_key_policy_fails_and_says_what_to_grant() -> None:
+    seen = healthy()
+    seen.errors["key policy"] = "AccessDeniedException"
+    result = key_check(seen)
+    assert result.status == "fail" and "kms:GetKeyPolicy" in result.fix
+
+
+def test_sqs_managed_encryption_has_no_key_check() -> None:
+    assert "queue key policy" not in {r.name for r in run_checks(ENV, healthy())}
