@@ -152,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="FILE", help="also lint this flyteadmin config against it"
     )
 
+    adopt = _command(commands, "adopt", cmd_adopt, "take a hand-made queue and role into the stack")
+    _settings_options(adopt, env_required=True)
+    adopt.add_argument(
+        "-o", "--output", metavar="FILE", help="resource mapping (default build/adopt-<env>.json)"
+    )
+
     smoke = _command(commands, "smoke", cmd_smoke, "run flyteadmin's calls against a deployment")
     _settings_options(smoke, env_required=True)
     smoke.add_argument(
@@ -498,6 +504,49 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     }
     print(", ".join(f"{count} {status}" for status, count in counts.items()))
     return EXIT_FINDINGS if counts["fail"] else EXIT_OK
+
+
+def cmd_adopt(args: argparse.Namespace) -> int:
+    """Take a hand-made queue, DLQ and schedule role into the stack without losing a schedule.
+
+    Read-only. Finds the resources the settings name (adopt.queue / dead_letter_queue /
+    schedule_role, by queue.name and schedule_role_name), refuses a FIFO queue or one encrypted
+    with alias/aws/sqs, says what the first deploy changes, writes the resource-mapping file for
+    `cdk import` and prints the two commands to run. Names stay, so flyteadmin's config and its
+    rules keep working. Exit 1 when they cannot be adopted.
+    """
+    import boto3  # live path only
+
+    from flyte_scheduler import adoption
+
+    env = _environment(args)
+    if not env.options.adopt.any:
+        raise CommandError(
+            f"environment '{env.name}' adopts nothing: set adopt.queue, adopt.dead_letter_queue "
+            "or adopt.schedule_role in the settings",
+            EXIT_BAD_INPUT,
+        )
+    seen = adoption.observe(env, boto3.session.Session())
+    verdict = adoption.assess(env, seen)
+    for problem in verdict.problems:
+        print(f"FAIL  {problem}")
+    for change in verdict.changes:
+        print(f"CHANGE  {change}")
+    if not verdict.adoptable:
+        print("not adoptable: fix the problems above, then run adopt again")
+        return EXIT_FINDINGS
+    output = Path(args.output or f"build/adopt-{env.name}.json")
+    if args.output is None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        files.write_text(output, json.dumps(adoption.resource_mapping(env, seen), indent=2) + "\n")
+    except files.OutputError as error:
+        raise CommandError(str(error), EXIT_BAD_INPUT) from None
+    context = f"-c settings={args.settings} -c env={env.name}"
+    print(f"wrote {files.shown(output)}; now run:")
+    print(f"  npx cdk import {stack_name(env.name)} --resource-mapping {output} {context}")
+    print(f"  npx cdk deploy {stack_name(env.name)} {context}")
+    return EXIT_OK
 
 
 def cmd_smoke(args: argparse.Namespace) -> int:

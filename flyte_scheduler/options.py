@@ -139,6 +139,23 @@ class IamOptions:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AdoptOptions:
+    """Existing resources the stack takes over (``cdk import``) instead of creating; each is found
+    by the name the settings give it (``queue.name``, ``schedule_role_name``)."""
+
+    queue: bool = False
+    """Adopt the existing schedule queue; default false."""
+    dead_letter_queue: bool = False
+    """Adopt an existing dead-letter queue ``<queue name>-dlq``; default false (one is created)."""
+    schedule_role: bool = False
+    """Adopt the existing schedule role; default false."""
+
+    @property
+    def any(self) -> bool:
+        return self.queue or self.dead_letter_queue or self.schedule_role
+
+
+@dataclass(frozen=True, kw_only=True)
 class SchedulerOptions:
     """Everything the CDK construct needs, independent of account and region."""
 
@@ -151,6 +168,7 @@ class SchedulerOptions:
     """``kms`` only: use this existing key (say, a central team's) instead of creating one. Its
     key policy must already let EventBridge use it; default: a new rotating key."""
     iam: IamOptions = field(default_factory=IamOptions)
+    adopt: AdoptOptions = field(default_factory=AdoptOptions)
     schedule_role_name: str | None = None
     """Name of the role attached to each rule; default ``<prefix>-schedule-role``."""
     flyteadmin: IdentityOptions = field(default_factory=IdentityOptions)
@@ -209,6 +227,14 @@ def check_options(options: SchedulerOptions) -> list[Problem]:
     problems += _check_alarms(options.alarms)
     problems += _check_iam(options.iam)
     problems += _check_key(options)
+    if options.adopt.any and options.removal_policy != "retain":
+        problems.append(
+            Problem(
+                "removal_policy",
+                options.removal_policy,
+                "must be 'retain' when adopting existing resources (they hold in-flight schedules)",
+            )
+        )
     return problems
 
 

@@ -19,6 +19,7 @@ from flyte_scheduler.options import (
     QUALIFIER_PATTERN,
     ROLE_ARN_PATTERN,
     SYNTHESIZERS,
+    AdoptOptions,
     AlarmOptions,
     EnvironmentSettings,
     IamOptions,
@@ -240,6 +241,7 @@ def _parse_environment(
         encryption=top.text("encryption", "sqs-managed"),
         kms_key_arn=top.optional_text("kms_key_arn"),
         iam=_parse_iam(top.section("iam")),
+        adopt=_parse_adopt(top.section("adopt")),
         schedule_role_name=top.optional_text("schedule_role_name"),
         flyteadmin=_parse_identity(top.section("flyteadmin")),
         alarms=_parse_alarms(top.section("alarms")),
@@ -300,6 +302,16 @@ def _parse_environment(
         cdk_synthesizer=synthesizer,
         termination_protection=protection,
     )
+
+
+def _parse_adopt(section: _Section) -> AdoptOptions:
+    adopt = AdoptOptions(
+        queue=section.boolean("queue", False),
+        dead_letter_queue=section.boolean("dead_letter_queue", False),
+        schedule_role=section.boolean("schedule_role", False),
+    )
+    section.finish()
+    return adopt
 
 
 def _parse_iam(section: _Section) -> IamOptions:

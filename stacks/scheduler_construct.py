@@ -148,6 +148,8 @@ class FlyteSchedulerInfrastructure(Construct):
         self._allow_eventbridge_delivery()
 
         self.schedule_role: iam.Role = self._schedule_role()
+        if options.adopt.schedule_role:  # cdk import needs a DeletionPolicy on what it imports
+            self.schedule_role.apply_removal_policy(RemovalPolicy.RETAIN)
         """The role flyteadmin puts on each rule (``scheduleRole``); trusted by EventBridge."""
         self.flyteadmin_role: iam.Role | None = self._flyteadmin_role()
         """The IRSA role created for flyteadmin (``irsa``), or the schedule role

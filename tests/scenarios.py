@@ -81,6 +81,17 @@ environments:
     cdk: {{qualifier: platform1, synthesizer: cli-credentials}}
     flyteadmin: {{mode: irsa, oidc_provider_arn: "{OIDC_ARN}"}}
 """,
+    # A set-up made by hand from the upstream doc, taken over with `cdk import`.
+    "adopted": f"""
+environments:
+  adopted:
+    account: "{ACCOUNT}"
+    region: us-east-1
+    schedule_name_prefix: flyte-hand
+    queue: {{name: flyte-hand-queue}}
+    schedule_role_name: flyte-hand-cloudwatch-role
+    adopt: {{queue: true, schedule_role: true}}
+""",
     # Same prefix and identity as "default", every tunable changed: names and ids must not move.
     "tuned": f"""
 environments:

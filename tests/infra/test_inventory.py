@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from flyte_scheduler.adoption import LOGICAL_IDS
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
@@ -77,3 +78,19 @@ def test_logical_ids_types_and_names_are_those_deployed_stacks_have(
         for logical_id, (kind, name) in {**CORE, **EXTRA[scenario]}.items()
     }
     assert found == expected
+
+
+def test_adopt_maps_onto_the_pinned_logical_ids() -> None:
+    assert {kind: CORE[logical_id][0] for kind, logical_id in LOGICAL_IDS.items()} == {
+        "queue": "AWS::SQS::Queue",
+        "dead_letter_queue": "AWS::SQS::Queue",
+        "schedule_role": "AWS::IAM::Role",
+    }
+
+
+def test_an_adopted_role_is_retained_as_cdk_import_requires(synthesized: Synthesized) -> None:
+    resources = synthesized.template("adopted").to_json()["Resources"]
+    assert resources[LOGICAL_IDS["schedule_role"]]["DeletionPolicy"] == "Retain"
+    assert resources[LOGICAL_IDS["queue"]]["DeletionPolicy"] == "Retain"
+    default = synthesized.template("default").to_json()["Resources"]
+    assert "DeletionPolicy" not in default[LOGICAL_IDS["schedule_role"]]

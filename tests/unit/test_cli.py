@@ -21,6 +21,7 @@ COMMANDS = (
     "check-schedule",
     "audit",
     "doctor",
+    "adopt",
     "smoke",
     "emulator",
     "demo",
