@@ -134,19 +134,10 @@ class StandardCron:
         """The next ``count`` fire times after ``after`` (UTC; within about five years)."""
         if self.every is not None:
             return [after + self.every * step for step in range(1, count + 1)]
-        fires: list[datetime] = []
-        day = after.date()
-        for _ in range(5 * 366):
-            if day.month in self.months and self._day_matches(day):
-                for hour in sorted(self.hours):
-                    for minute in sorted(self.minutes):
-                        moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
-                        if moment > after:
-                            fires.append(moment)
-                            if len(fires) == count:
-                                return fires
-            day += timedelta(days=1)
-        return fires
+        first = after.astimezone(UTC).date()
+        days = (first + timedelta(days=offset) for offset in range(5 * 366))
+        matching = (day for day in days if day.month in self.months and self._day_matches(day))
+        return schedules.fires_on(matching, self.hours, self.minutes, after, count)
 
     def _day_matches(self, day: date) -> bool:
         by_day = day.day in self.days

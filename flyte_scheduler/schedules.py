@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -89,16 +89,7 @@ class Cron:
     def next_fires(self, after: datetime, count: int = 5) -> list[datetime]:
         """The next ``count`` fire times strictly after ``after`` (UTC)."""
         start = after.astimezone(UTC).replace(second=0, microsecond=0)
-        fires: list[datetime] = []
-        for day in self._days_from(start.date()):
-            for hour in sorted(self.hours):
-                for minute in sorted(self.minutes):
-                    moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
-                    if moment > after:
-                        fires.append(moment)
-                        if len(fires) == count:
-                            return fires
-        return fires
+        return fires_on(self._days_from(start.date()), self.hours, self.minutes, after, count)
 
     def _days_from(self, first: date) -> Iterator[date]:
         for year in sorted(y for y in self.years if y >= first.year):
@@ -115,6 +106,26 @@ class Cron:
         if self.day_of_month != "?":
             return _day_of_month_matches(self.day_of_month, self.days_of_month, day, last)
         return _day_of_week_matches(self.day_of_week, self.days_of_week, day, last)
+
+
+def fires_on(
+    days: Iterable[date],
+    hours: frozenset[int],
+    minutes: frozenset[int],
+    after: datetime,
+    count: int,
+) -> list[datetime]:
+    """The first ``count`` of these days' hour:minute moments after ``after`` (UTC)."""
+    fires: list[datetime] = []
+    for day in days:
+        for hour in sorted(hours):
+            for minute in sorted(minutes):
+                moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+                if moment > after:
+                    fires.append(moment)
+                    if len(fires) == count:
+                        return fires
+    return fires
 
 
 def aws_weekday(day: date) -> int:

@@ -34,6 +34,7 @@ environments:
     queue: {{visibility_timeout_seconds: 1, max_receive_count: 2}}
     removal_policy: retain
     termination_protection: false   # retain alone would protect it; the destroy test needs it off
+    iam: {{path: /flyte/it/}}       # role ARNs with a path, end to end: PutRule fails on a wrong one
 """
 
 

@@ -35,6 +35,12 @@ def test_stack_outputs_are_complete(deployed: Deployed) -> None:
     expected = set(OUTPUT_DESCRIPTIONS) - {"FlyteadminRoleArn", "AlarmTopicArn"}
     assert set(outputs) == expected
     assert (outputs["Account"], outputs["Region"], outputs["QueueName"]) == (ACCOUNT, REGION, QUEUE)
+    role = deployed.client("iam").get_role(RoleName="flyte-it-schedule-role")["Role"]
+    assert (
+        outputs["ScheduleRoleArn"]
+        == role["Arn"]
+        == f"arn:aws:iam::{ACCOUNT}:role/flyte/it/flyte-it-schedule-role"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["scheduler", "flyte-core", "json"])
