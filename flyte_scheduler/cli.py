@@ -12,9 +12,10 @@ import signal
 import sys
 import urllib.parse
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flyte_scheduler import (
     config_lint,
@@ -78,12 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     config = _command(commands, "config", cmd_config, "emit flyteadmin config for an environment")
-    _settings_options(config, env_required=True)
+    _fleet_options(config)
     source = config.add_mutually_exclusive_group()
     source.add_argument(
         "--from-stack",
         action="store_true",
-        help="read the deployed stack's outputs with boto3 (standard AWS environment)",
+        help="read the deployed stack's outputs with boto3 (the environment's aws: settings, "
+        "else the standard AWS environment)",
     )
     source.add_argument(
         "--outputs-file", metavar="FILE", help="read a `cdk deploy --outputs-file` JSON file"
@@ -95,7 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="scheduler: flyteadmin config file (default); flyte-core / flyte-binary: Helm "
         "values; json",
     )
-    config.add_argument("-o", "--output", metavar="FILE", help="write atomically to FILE")
+    config.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="write atomically to this file; with several environments, a folder that gets "
+        "<env>.<format>.yaml (or .json) each",
+    )
 
     lint = _command(commands, "lint-config", cmd_lint_config, "check a config or values file")
     lint.add_argument("file", metavar="FILE", help="flyteadmin config or Helm values YAML")
@@ -147,7 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     _settings_options(emu, env_required=False, env_help="print AWS variables for this environment")
 
     doctor = _command(commands, "doctor", cmd_doctor, "live checks of a deployed environment")
-    _settings_options(doctor, env_required=True)
+    _fleet_options(doctor)
+    doctor.add_argument("--format", choices=("text", "json"), default="text")
+    doctor.add_argument(
+        "--verbose", action="store_true", help="also the API calls and the time of each phase"
+    )
     doctor.add_argument(
         "--config", metavar="FILE", help="also lint this flyteadmin config against it"
     )
@@ -187,6 +199,21 @@ def _command(
     return command
 
 
+def _fleet_options(parser: argparse.ArgumentParser) -> None:
+    """--env (repeatable) or --all, and --settings."""
+    chosen = parser.add_mutually_exclusive_group(required=True)
+    chosen.add_argument(
+        "--env", action="append", metavar="ENV", help="an environment (repeat for several)"
+    )
+    chosen.add_argument("--all", action="store_true", help="every environment of the settings")
+    parser.add_argument(
+        "--settings",
+        default=DEFAULT_SETTINGS_FILE,
+        metavar="PATH",
+        help=f"settings file (default {DEFAULT_SETTINGS_FILE})",
+    )
+
+
 def _settings_options(
     parser: argparse.ArgumentParser, env_required: bool, env_help: str = "environment name"
 ) -> None:
@@ -203,13 +230,47 @@ def _environment(args: argparse.Namespace) -> EnvironmentSettings:
     return load_settings(args.settings).select(args.env)[0]
 
 
+def _environments(args: argparse.Namespace) -> list[EnvironmentSettings]:
+    """The environments --env (repeated) or --all name, in the order given, each once."""
+    settings = load_settings(args.settings)
+    if args.all:
+        return settings.select(None)
+    chosen = [settings.select(name)[0] for name in dict.fromkeys(args.env)]
+    return chosen
+
+
 def cmd_config(args: argparse.Namespace) -> int:
-    """Emit the flyteadmin scheduler config (or Helm values) for one environment.
+    """Emit the flyteadmin scheduler config (or Helm values) for one or more environments.
 
     Offline from the settings by default; with --from-stack or --outputs-file from the deployed
-    stack, which must agree with the settings (exit 1 otherwise).
+    stack, which must agree with the settings (exit 1 otherwise). With several environments
+    (--env repeated, or --all), -o names a folder and each environment gets its own file.
     """
-    env = _environment(args)
+    envs = _environments(args)
+    if len(envs) > 1 and not args.output:
+        raise CommandError("several environments need -o FOLDER (one file each)", EXIT_BAD_INPUT)
+    if len(envs) > 1 and args.outputs_file:
+        raise CommandError("--outputs-file reads one environment's outputs", EXIT_BAD_INPUT)
+    texts = _concurrently(envs, lambda env: _config_text(env, args))
+    if not args.output:
+        sys.stdout.write(texts[0])
+        return EXIT_OK
+    suffix = "json" if args.format == "json" else "yaml"
+    targets = (
+        [Path(args.output)]
+        if len(envs) == 1
+        else [Path(args.output) / f"{env.name}.{args.format}.{suffix}" for env in envs]
+    )
+    for target, text in zip(targets, texts, strict=True):
+        try:
+            files.write_text(target, text)
+        except files.OutputError as error:
+            raise CommandError(str(error), EXIT_BAD_INPUT) from None
+        print(f"wrote {files.shown(target)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _config_text(env: EnvironmentSettings, args: argparse.Namespace) -> str:
     values, source = _source_values(
         env, outputs_file=args.outputs_file, from_stack=args.from_stack, settings=args.settings
     )
@@ -221,16 +282,24 @@ def cmd_config(args: argparse.Namespace) -> int:
         f"flyteadmin scheduler config ({args.format}) for environment '{env.name}', from {source}.\n"
         "Generated by `flyte-scheduler config`: regenerate it rather than edit it."
     )
-    text = config_render.render(document, args.format, header)
-    if args.output:
-        try:
-            files.write_text(args.output, text)
-        except files.OutputError as error:
-            raise CommandError(str(error), EXIT_BAD_INPUT) from None
-        print(f"wrote {files.shown(args.output)}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return EXIT_OK
+    return config_render.render(document, args.format, header)
+
+
+T = TypeVar("T")
+FLEET_WORKERS = 8
+"""Environments checked at once (each also reads rule targets concurrently)."""
+
+
+def _concurrently(
+    envs: list[EnvironmentSettings], work: Callable[[EnvironmentSettings], T]
+) -> list[T]:
+    """``work`` for each environment in a bounded pool; results in the environments' order.
+    The first CommandError (in that order) is raised after all have finished."""
+    if len(envs) == 1:
+        return [work(envs[0])]
+    with ThreadPoolExecutor(min(FLEET_WORKERS, len(envs))) as pool:
+        futures = [pool.submit(work, env) for env in envs]
+    return [future.result() for future in futures]
 
 
 def _source_values(
@@ -249,7 +318,7 @@ def _source_values(
             outputs = deployed_values.outputs_from_file(outputs_file, env.name)
         elif from_stack:
             source = f"deployed stack {stack_name(env.name)}"
-            outputs = deployed_values.outputs_from_stack(env.name, env.region)
+            outputs = deployed_values.outputs_from_stack(env)
         else:
             return expected, f"settings {settings}"
         values = deployed_values.values_from_outputs(outputs, source)
@@ -476,34 +545,51 @@ def _on_loopback_emulator() -> bool:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    """Check a deployed environment, one line per check: pass, fail, warn or n/a (not verifiable here).
+    """Check deployed environments, one line per check: pass, fail, warn or n/a (not verifiable here).
 
     Read-only. Stack and outputs, queue and DLQ, queue policy, backlog, schedule role, flyteadmin's
     permissions (iam:SimulatePrincipalPolicy), rules and their targets, quota, orphaned rules,
-    alarms; with --config also lint-config against the deployment. Exit 1 on any fail.
+    alarms; with --config also lint-config against the deployment. Several environments (--env
+    repeated, or --all) run concurrently, each with its own aws: credentials, one section each
+    and a summary; --format json gives one object per environment and check. Exit 1 on any fail.
     """
-    import boto3  # live path only
-
-    from flyte_scheduler.doctor_checks import run_checks
-    from flyte_scheduler.doctor_observations import observe
-
-    env = _environment(args)
-    seen = observe(env, boto3.session.Session(), simulate=not _on_loopback_emulator())
+    envs = _environments(args)
     findings = None
     if args.config:
+        if len(envs) > 1:
+            raise CommandError("--config goes with one environment", EXIT_BAD_INPUT)
         try:
-            findings = config_lint.lint_file(args.config, deployed_values.values_from_settings(env))
+            findings = config_lint.lint_file(
+                args.config, deployed_values.values_from_settings(envs[0])
+            )
         except config_lint.LintInputError as error:
             raise CommandError(str(error), EXIT_BAD_INPUT) from None
-    results = run_checks(env, seen, findings)
-    for result in results:
-        print(result.render())
-    counts = {
-        status: sum(r.status == status for r in results)
-        for status in ("pass", "fail", "warn", "n/a")
-    }
-    print(", ".join(f"{count} {status}" for status, count in counts.items()))
-    return EXIT_FINDINGS if counts["fail"] else EXIT_OK
+    simulate = not _on_loopback_emulator()
+    reports = _concurrently(envs, lambda env: _doctor_report(env, simulate, findings))
+    failing = [report.env.name for report in reports if report.failed]
+    if args.format == "json":
+        print(json.dumps([row for report in reports for row in report.rows()], indent=2))
+        return EXIT_FINDINGS if failing else EXIT_OK
+    for report in reports:
+        if len(reports) > 1:
+            print(f"== {report.env.name} ({report.env.account}, {report.env.region})")
+        for result in report.results:
+            print(result.render())
+        print(report.counts())
+        if args.verbose:
+            print(report.timing())
+    if len(reports) > 1:
+        print(
+            f"{len(reports)} environments: {len(reports) - len(failing)} healthy, "
+            f"{len(failing)} failing{': ' + ', '.join(failing) if failing else ''}"
+        )
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _doctor_report(env: EnvironmentSettings, simulate: bool, findings: Any) -> Any:
+    from flyte_scheduler.doctor_report import DoctorReport  # live path only
+
+    return DoctorReport.run(env, simulate, findings)
 
 
 def cmd_adopt(args: argparse.Namespace) -> int:
@@ -515,9 +601,8 @@ def cmd_adopt(args: argparse.Namespace) -> int:
     `cdk import` and prints the two commands to run. Names stay, so flyteadmin's config and its
     rules keep working. Exit 1 when they cannot be adopted.
     """
-    import boto3  # live path only
-
     from flyte_scheduler import adoption
+    from flyte_scheduler.aws_sessions import EnvironmentSession  # live path only
 
     env = _environment(args)
     if not env.options.adopt.any:
@@ -526,7 +611,7 @@ def cmd_adopt(args: argparse.Namespace) -> int:
             "or adopt.schedule_role in the settings",
             EXIT_BAD_INPUT,
         )
-    seen = adoption.observe(env, boto3.session.Session())
+    seen = adoption.observe(env, EnvironmentSession(env))
     verdict = adoption.assess(env, seen)
     for problem in verdict.problems:
         print(f"FAIL  {problem}")
@@ -556,19 +641,19 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     event, parses and deletes it, and always removes the target and the rule, also on failure or
     Ctrl-C. Writes nothing else. Exit 1 when no event arrives in time.
     """
-    import boto3  # live path only
-
+    from flyte_scheduler.aws_sessions import EnvironmentSession  # live path only
     from flyte_scheduler.flyteadmin_calls import run_call_sequence, synthetic_launch_plan
     from flyte_scheduler.progress import Progress
 
     env = _environment(args)
     values, _ = _source_values(env, from_stack=True)
+    session = EnvironmentSession(env)
     progress = Progress(total=1)
     progress.step(f"flyteadmin's calls against {stack_name(env.name)} ({env.region})")
     result = run_call_sequence(
         values,
-        boto3.client("events", region_name=env.region),
-        boto3.client("sqs", region_name=env.region),
+        session.client("events"),
+        session.client("sqs"),
         launch_plan=synthetic_launch_plan(),
         timeout_seconds=args.timeout,
         progress=progress.waiting("waiting for the scheduled delivery", args.timeout),

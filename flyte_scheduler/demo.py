@@ -130,7 +130,7 @@ def run_demo(
         started = time.monotonic()
         progress.step(f"cdk bootstrap + cdk deploy {stack_name(env.name)}")
         deploy(env, settings_path, aws, out)
-        report.outputs = deployed_values.outputs_from_stack(env.name, env.region)
+        report.outputs = deployed_values.outputs_from_stack(env)
         report.checks.append(("cdk deploy", True, f"{len(report.outputs)} stack outputs"))
         progress.done(f"logs in {out}", started)
 

@@ -86,15 +86,17 @@ def outputs_from_file(path: str | Path, environment: str) -> dict[str, str]:
     return {str(key): str(value) for key, value in document[name].items()}
 
 
-def outputs_from_stack(environment: str, region: str) -> dict[str, str]:
-    """The environment's stack outputs, read with boto3 (standard AWS environment and chain)."""
-    import boto3  # imported here: only live commands pay for it
+def outputs_from_stack(env: EnvironmentSettings) -> dict[str, str]:
+    """The environment's stack outputs, read with boto3 through the environment's ``aws:``
+    settings (a profile, an assumed role, or the standard AWS environment and chain)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    name = stack_name(environment)
+    from flyte_scheduler.aws_sessions import EnvironmentSession
+
+    name = stack_name(env.name)
     try:
-        client = boto3.client("cloudformation", region_name=region)
+        client = EnvironmentSession(env).client("cloudformation")
         stacks = client.describe_stacks(StackName=name)["Stacks"]
     except (BotoCoreError, ClientError) as error:
-        raise SourceError(f"stack {name} in {region}: {error}") from None
+        raise SourceError(f"stack {name} in {env.region}: {error}") from None
     return {item["OutputKey"]: item["OutputValue"] for item in stacks[0].get("Outputs", [])}

@@ -507,7 +507,11 @@ def check_rules_quota(env: EnvironmentSettings, seen: Observations) -> CheckResu
             "documented default",
         )
     used = seen.rules_on_bus / quota
-    evidence = f"{seen.rules_on_bus} of {quota:.0f} rules ({used:.0%}, quota from {source})"
+    room = max(0, int(quota) - seen.rules_on_bus)
+    evidence = (
+        f"{seen.rules_on_bus} of {quota:.0f} rules ({used:.0%}, quota from {source}); "
+        f"{room} more scheduled launch plans fit"
+    )
     fix = "request a higher 'Maximum number of rules' quota; each active scheduled launch plan uses one rule"
     if used >= 1:
         return CheckResult(name, "fail", evidence + ": new activations fail", fix)

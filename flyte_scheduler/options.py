@@ -53,6 +53,8 @@ KMS_KEY_ARN_PATTERN = re.compile(
     r"arn:aws(-cn|-us-gov)?:kms:([a-z0-9-]+):(\d{12}):key/((?:mrk-)?[0-9a-f-]{32,36})"
 )
 QUALIFIER_PATTERN = re.compile(r"[a-z0-9]{1,10}")
+EXTERNAL_ID_PATTERN = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
+PROFILE_PATTERN = re.compile(r"[\w.@+=,:/-]{1,128}", re.ASCII)
 """CDK bootstrap qualifiers: lower-case letters and digits, at most 10."""
 SNS_TOPIC_ARN_PATTERN = re.compile(
     r"arn:aws(-cn|-us-gov)?:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})"
@@ -178,6 +180,18 @@ class SchedulerOptions:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AwsAccess:
+    """How the live commands reach the environment's account (never used by the CDK app)."""
+
+    profile: str | None = None
+    """A named profile of the shared AWS config; default: the standard AWS environment."""
+    role_arn: str | None = None
+    """A role to assume (read-only checks) from the profile or the standard environment."""
+    external_id: str | None = None
+    """The external ID the role's trust policy requires (with ``role_arn``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class EnvironmentSettings:
     """One environment of the settings file: where to deploy, and how."""
 
@@ -198,6 +212,7 @@ class EnvironmentSettings:
     credentials deploy; no bootstrap stack needed)."""
     termination_protection: bool | None = None
     """Stack termination protection; default on exactly when ``removal_policy`` is ``retain``."""
+    aws: AwsAccess = field(default_factory=AwsAccess)
 
     @property
     def protected(self) -> bool:

@@ -15,12 +15,15 @@ import yaml
 
 from flyte_scheduler import files, naming
 from flyte_scheduler.options import (
+    EXTERNAL_ID_PATTERN,
     KMS_KEY_ARN_PATTERN,
+    PROFILE_PATTERN,
     QUALIFIER_PATTERN,
     ROLE_ARN_PATTERN,
     SYNTHESIZERS,
     AdoptOptions,
     AlarmOptions,
+    AwsAccess,
     EnvironmentSettings,
     IamOptions,
     IdentityOptions,
@@ -252,6 +255,7 @@ def _parse_environment(
     synthesizer = cdk.text("synthesizer", "default")
     cdk.finish()
     protection = top.optional_boolean("termination_protection")
+    access = _parse_aws(top.section("aws"), account)
     reconnect_attempts = top.integer("reconnect_attempts", 10)
     reconnect_delay = top.integer("reconnect_delay_seconds", 30)
     tags = _parse_tags(top.section("tags"))
@@ -301,7 +305,40 @@ def _parse_environment(
         cdk_qualifier=qualifier,
         cdk_synthesizer=synthesizer,
         termination_protection=protection,
+        aws=access,
     )
+
+
+def _parse_aws(section: _Section, account: object) -> AwsAccess:
+    access = AwsAccess(
+        profile=section.optional_text("profile"),
+        role_arn=section.optional_text("role_arn"),
+        external_id=section.optional_text("external_id"),
+    )
+    section.finish()
+    if access.profile is not None and not PROFILE_PATTERN.fullmatch(access.profile):
+        section.fail("profile", access.profile, "a profile name of the shared AWS config")
+    role = ROLE_ARN_PATTERN.fullmatch(access.role_arn or "")
+    if access.role_arn is not None and (role is None or "*" in access.role_arn):
+        section.fail(
+            "role_arn", access.role_arn, "an IAM role ARN, arn:aws:iam::<account>:role/<name>"
+        )
+    elif role and isinstance(account, str) and role.group(2) != account:
+        section.fail(
+            "role_arn",
+            access.role_arn,
+            f"must be a role of the environment's account {account} (the checks read that account)",
+        )
+    if access.external_id is not None:
+        if access.role_arn is None:
+            section.fail("external_id", access.external_id, "only with role_arn")
+        elif not EXTERNAL_ID_PATTERN.fullmatch(access.external_id):
+            section.fail(
+                "external_id",
+                access.external_id,
+                "2-1224 characters of letters, digits and +=,.@:/-",
+            )
+    return access
 
 
 def _parse_adopt(section: _Section) -> AdoptOptions:
