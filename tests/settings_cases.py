@@ -236,6 +236,30 @@ INVALID: list[tuple[str, str, str, str]] = [
         "termination_protection",
         "true or false",
     ),
+    (
+        "aws-role-other-account",
+        render(env_with(aws={"role_arn": "arn:aws:iam::999999999999:role/doctor"})),
+        "aws.role_arn",
+        "environment's account 123456789012",
+    ),
+    (
+        "aws-role-not-a-role",
+        render(env_with(aws={"role_arn": "arn:aws:iam::123456789012:user/doctor"})),
+        "aws.role_arn",
+        "IAM role ARN",
+    ),
+    (
+        "aws-external-id-without-role",
+        render(env_with(aws={"external_id": "fleet-123"})),
+        "aws.external_id",
+        "only with role_arn",
+    ),
+    (
+        "aws-profile-with-space",
+        render(env_with(aws={"profile": "my profile"})),
+        "aws.profile",
+        "profile name",
+    ),
     ("encryption-unknown", render(env_with(encryption="aws-managed")), "encryption", "one of"),
     ("removal-unknown", render(env_with(removal_policy="snapshot")), "removal_policy", "one of"),
     (
