@@ -54,8 +54,9 @@ test-unit: install  ## Run the fast unit tests only.
 fuzz: install  ## Fuzz every file-reading entry point with thousands of examples (hypothesis).
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/unit/test_fuzz_entry_points.py -p no:cacheprovider
 
-bench: install install-emulator  ## Print benchmark figures (synth, config, test tiers); not a test.
+bench: install install-emulator  ## Print benchmark figures (synth, config, test tiers, fleet); not a test.
 	$(PY) bench/bench.py
+	$(PY) bench/fleet.py
 
 synth: install  ## Synthesize one template per environment into build/cdk.out.
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(CDK) synth -q -c settings=$(SETTINGS) -o build/cdk.out

@@ -86,9 +86,23 @@ def _add_schedule(
     name: str,
     result: CallSequenceResult,
 ) -> None:
+    response = add_schedule(values, events, launch_plan, SCHEDULE)
+    result.record("PutRule", True, f"{name} {SCHEDULE} RoleArn={values.schedule_role_arn}")
+    failed = response.get("FailedEntryCount", 0)
+    result.record("PutTargets", failed == 0, f"target {values.queue_arn}, failed entries {failed}")
+    if failed:
+        raise RuntimeError(f"PutTargets failed: {response.get('FailedEntries')}")
+
+
+def add_schedule(
+    values: SchedulerValues, events: Any, launch_plan: LaunchPlanId, expression: str
+) -> Any:
+    """flyteadmin's AddSchedule: PutRule with the schedule role, then PutTargets with its input
+    transformer; returns the PutTargets response."""
+    name = rule_name(values.prefix, launch_plan.project, launch_plan.domain, launch_plan.name)
     events.put_rule(
         Name=name,
-        ScheduleExpression=SCHEDULE,
+        ScheduleExpression=expression,
         Description=(
             f"Schedule for Project:{launch_plan.project} Domain:{launch_plan.domain} "
             f"Name:{launch_plan.name} launch plan"
@@ -96,8 +110,7 @@ def _add_schedule(
         RoleArn=values.schedule_role_arn,
         State="ENABLED",
     )
-    result.record("PutRule", True, f"{name} {SCHEDULE} RoleArn={values.schedule_role_arn}")
-    response = events.put_targets(
+    return events.put_targets(
         Rule=name,
         Targets=[
             {
@@ -110,10 +123,6 @@ def _add_schedule(
             }
         ],
     )
-    failed = response.get("FailedEntryCount", 0)
-    result.record("PutTargets", failed == 0, f"target {values.queue_arn}, failed entries {failed}")
-    if failed:
-        raise RuntimeError(f"PutTargets failed: {response.get('FailedEntries')}")
 
 
 def _consume(
