@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := npx --no-install cdk --no-notices
 SETTINGS ?= flyte-scheduler.yaml
 
-.PHONY: help install install-emulator install-flytekit demo bench test test-unit fuzz synth clean
+.PHONY: help install install-emulator install-flytekit demo bench test test-fast test-unit fuzz synth clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -47,6 +47,12 @@ test: install install-emulator install-flytekit  ## Run lint and every test tier
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
+
+test-fast: install  ## Lint, type checks, unit and infra tiers: no emulator, no flytekit (the edit-test loop).
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest tests/unit tests/infra
 
 test-unit: install  ## Run the fast unit tests only.
 	$(PY) -m pytest tests/unit

@@ -21,10 +21,10 @@ from stacks.scheduler_construct import FlyteSchedulerInfrastructure
 def synthesizer_for(settings: EnvironmentSettings) -> IStackSynthesizer:
     """``default``: deploy through the bootstrap stack's roles (``cdk.qualifier`` names which
     bootstrap); ``cli-credentials``: deploy with the caller's own credentials, no bootstrap."""
-    qualifier = {"qualifier": settings.cdk_qualifier} if settings.cdk_qualifier else {}
+    qualifier = settings.cdk_qualifier
     if settings.cdk_synthesizer == "cli-credentials":
-        return CliCredentialsStackSynthesizer(**qualifier)
-    return DefaultStackSynthesizer(**qualifier)
+        return CliCredentialsStackSynthesizer(qualifier=qualifier)
+    return DefaultStackSynthesizer(qualifier=qualifier)
 
 
 class FlyteSchedulerStack(Stack):

@@ -8,6 +8,7 @@ KMS key id, which CloudFormation generates, is a fixed stand-in derived from its
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from flyte_scheduler.regions import partition_of, url_suffix_of
@@ -16,7 +17,7 @@ from flyte_scheduler.regions import partition_of, url_suffix_of
 class TemplateResolver:
     """Resolves values of one template deployed to ``account`` and ``region``."""
 
-    def __init__(self, template: dict[str, Any], account: str, region: str) -> None:
+    def __init__(self, template: Mapping[str, Any], account: str, region: str) -> None:
         self.resources: dict[str, Any] = template["Resources"]
         self.outputs: dict[str, Any] = template.get("Outputs", {})
         self.account, self.region = account, region

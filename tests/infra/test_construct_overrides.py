@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import aws_cdk as cdk
@@ -23,7 +23,7 @@ TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:platform-oncall"
 
 
 @pytest.fixture(scope="module")
-def template() -> Iterator[dict[str, Any]]:
+def template() -> Iterator[Mapping[str, Any]]:
     stack = cdk.Stack(cdk.App(), "Overrides", env=ENV)
     FlyteSchedulerInfrastructure(
         stack,
@@ -35,11 +35,13 @@ def template() -> Iterator[dict[str, Any]]:
     yield Template.from_stack(stack).to_json()
 
 
-def of_type(template: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+def of_type(template: Mapping[str, Any], kind: str) -> list[dict[str, Any]]:
     return [r["Properties"] for r in template["Resources"].values() if r["Type"] == kind]
 
 
-def test_the_given_key_encrypts_the_queues_and_no_key_is_created(template: dict[str, Any]) -> None:
+def test_the_given_key_encrypts_the_queues_and_no_key_is_created(
+    template: Mapping[str, Any],
+) -> None:
     assert of_type(template, "AWS::KMS::Key") == []
     assert [q["KmsMasterKeyId"] for q in of_type(template, "AWS::SQS::Queue")] == [KEY_ARN, KEY_ARN]
     (policy,) = of_type(template, "AWS::IAM::ManagedPolicy")
@@ -49,7 +51,7 @@ def test_the_given_key_encrypts_the_queues_and_no_key_is_created(template: dict[
     assert decrypt[0]["Resource"] == KEY_ARN
 
 
-def test_the_given_topic_is_notified_and_none_is_created(template: dict[str, Any]) -> None:
+def test_the_given_topic_is_notified_and_none_is_created(template: Mapping[str, Any]) -> None:
     assert of_type(template, "AWS::SNS::Topic") == []
     alarms = of_type(template, "AWS::CloudWatch::Alarm")
     assert len(alarms) == 3

@@ -172,7 +172,7 @@ def flyteadmin_request(
     d: Deployment,
     action: str,
     resource: str,
-    also: tuple[dict[str, Any], ...] = (),
+    *also: dict[str, Any],
     **context: str | list[str],
 ) -> Request:
     """A call by flyteadmin's identity (with ``also`` attached next to our policy); for SQS and
@@ -198,7 +198,7 @@ def delivery(
     d: Deployment, resource: str | None = None, principal: str = EVENTS, **context: str
 ) -> Request:
     """EventBridge (or another principal) sending to a queue, decided by its queue policy."""
-    values = {
+    values: dict[str, str | list[str]] = {
         "aws:SecureTransport": "true",
         "aws:SourceArn": d.rule(f"{d.prefix}_{HASH}"),
         "aws:SourceAccount": d.account,
@@ -495,7 +495,7 @@ def cases(d: Deployment) -> list[Case]:
         ]
     if d.key and d.key_policy:
 
-        def key_request(principal: str, action: str, **context: str) -> Request:
+        def key_request(principal: str, action: str, **context: str | list[str]) -> Request:
             return Request(principal, action, str(d.key), context, resource_policy=d.key_policy)
 
         result += [
@@ -624,7 +624,7 @@ def attack_cases(d: Deployment) -> list[Case]:
                 d,
                 "events:PutTargets",
                 own_rule,
-                events_admin,
+                *events_admin,
                 **{TARGET_ARN: [elsewhere["another account's event bus"]]},
             ),
             False,
@@ -633,20 +633,20 @@ def attack_cases(d: Deployment) -> list[Case]:
             "events:* attached beside our policy still cannot create a pattern rule under the "
             "prefix",
             flyteadmin_request(
-                d, "events:PutRule", own_rule, events_admin, **{"events:detail-type": [CLOUDTRAIL]}
+                d, "events:PutRule", own_rule, *events_admin, **{"events:detail-type": [CLOUDTRAIL]}
             ),
             False,
         ),
         Case(
             "a shared role keeps its other custom-bus rules (our deny covers only buses named "
             "like the prefix)",
-            flyteadmin_request(d, "events:PutRule", d.rule("orders/nightly"), events_admin),
+            flyteadmin_request(d, "events:PutRule", d.rule("orders/nightly"), *events_admin),
             True,
         ),
         Case(
             "events:* attached beside our policy still allows flyteadmin's own calls",
             flyteadmin_request(
-                d, "events:PutTargets", own_rule, events_admin, **{TARGET_ARN: [d.queue]}
+                d, "events:PutTargets", own_rule, *events_admin, **{TARGET_ARN: [d.queue]}
             ),
             True,
         ),
@@ -698,13 +698,19 @@ def alarm_cases(
     foreign = ours.replace(d.account, OTHER_ACCOUNT)
 
     def publish(principal: str, source_arn: str | None, account: str = d.account) -> Request:
-        context = {"aws:SecureTransport": "true", "aws:SourceAccount": account}
+        context: dict[str, str | list[str]] = {
+            "aws:SecureTransport": "true",
+            "aws:SourceAccount": account,
+        }
         if source_arn:
             context["aws:SourceArn"] = source_arn
         return Request(principal, "sns:Publish", topic, context, resource_policy=topic_policy)
 
     def key_use(source_arn: str, account: str = d.account) -> Request:
-        context = {"aws:SourceArn": source_arn, "aws:SourceAccount": account}
+        context: dict[str, str | list[str]] = {
+            "aws:SourceArn": source_arn,
+            "aws:SourceAccount": account,
+        }
         return Request(
             "cloudwatch.amazonaws.com",
             "kms:GenerateDataKey",
@@ -839,10 +845,16 @@ def test_removing_any_statement_flips_a_case(
         for field, sid in statements
         if not failures(
             evaluator,
-            replace(deployment, **{field: without_statement(getattr(deployment, field), sid)}),
+            with_field(deployment, field, without_statement(getattr(deployment, field), sid)),
         )
     ]
     assert unnoticed == [], "no case depends on these statements"
+
+
+def with_field(d: Deployment, field: str, policy: dict[str, Any]) -> Deployment:
+    """The deployment with one of its policies swapped."""
+    changes: dict[str, Any] = {field: policy}
+    return replace(d, **changes)
 
 
 def without_deny(policy: dict[str, Any]) -> dict[str, Any]:
@@ -899,7 +911,7 @@ def test_every_weakening_flips_a_case(
 
 
 def drop(field: str, key: str) -> Callable[[Deployment], Deployment]:
-    return lambda d: replace(d, **{field: without_condition(getattr(d, field), key)})
+    return lambda d: with_field(d, field, without_condition(getattr(d, field), key))
 
 
 # (scenario, weakening): conditions of the attack-path statements, each needed by some case.

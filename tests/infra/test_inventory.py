@@ -37,7 +37,7 @@ CORE = {
         "{p}-scheduler-deliveries-failing",
     ),
 }
-EXTRA = {
+EXTRA: dict[str, dict[str, tuple[str, str | None]]] = {
     "default": {},
     "kms": {
         "SchedulerQueueKeyDD5EEB92": ("AWS::KMS::Key", None),

@@ -68,7 +68,6 @@ def test_the_deployed_queue_policy_equals_the_synthesized_one(deployed: Deployed
     deployed_policy = json.loads(
         sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
     )
-    canonical = lambda policy: sorted(json.dumps(s, sort_keys=True) for s in policy["Statement"])  # noqa: E731
     assert canonical(deployed_policy) == canonical(synthesized)
 
 
@@ -95,11 +94,15 @@ def test_smoke_runs_flyteadmins_calls_until_a_real_scheduled_delivery(deployed: 
     assert attributes["ApproximateNumberOfMessages"] == "0", "the event was deleted"
 
 
+def canonical(policy: dict[str, Any]) -> list[str]:
+    return sorted(json.dumps(s, sort_keys=True) for s in policy["Statement"])
+
+
 def test_a_poison_message_ends_up_in_the_dlq(deployed: Deployed) -> None:
     sqs = deployed.client("sqs")
     url, dlq_url = (sqs.get_queue_url(QueueName=name)["QueueUrl"] for name in (QUEUE, DLQ))
     sqs.send_message(QueueUrl=url, MessageBody="not a schedule event")
-    receives, moved = 0, []
+    receives, moved = 0, list[dict[str, Any]]()
     deadline = time.monotonic() + 60
     while not moved and time.monotonic() < deadline:
         # Like flyteadmin with a body it cannot parse: receive, never delete.

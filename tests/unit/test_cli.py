@@ -56,6 +56,7 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
 
 def test_the_parser_knows_exactly_the_documented_commands() -> None:
     subcommands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert isinstance(subcommands, dict)
     assert set(subcommands) == set(COMMANDS)
 
 

@@ -21,7 +21,7 @@ from tests.scenarios import scenario_environments
 
 ENV = scenario_environments("irsa")[0]
 ARNS = naming.Arns(ENV)
-QUEUE_POLICY = {
+QUEUE_POLICY: dict[str, Any] = {
     "Statement": [
         {
             "Effect": "Deny",

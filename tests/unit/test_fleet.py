@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from flyte_scheduler import cli
-from flyte_scheduler.doctor_checks import CheckResult
+from flyte_scheduler.doctor_checks import CheckResult, Status
 from flyte_scheduler.doctor_report import DoctorReport
 from flyte_scheduler.options import EnvironmentSettings
 
@@ -47,7 +47,7 @@ def stubbed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         ran.append(env.name)
         if env.aws.profile:
             return real(env, simulate)
-        status = "fail" if env.name == "prod-b" else "pass"
+        status: Status = "fail" if env.name == "prod-b" else "pass"
         results = [
             CheckResult("queue policy", "pass", "only rules may send"),
             CheckResult(
