@@ -464,11 +464,12 @@ def test_one_stack_per_environment_in_its_account_and_region(synthesized: Synthe
         "FlyteScheduler-multi-staging",
     ]
     assert {(stack.account, stack.region) for stack in stacks} == {("210987654321", "eu-west-1")}
-    names = [
-        synthesized.templates[stack.stack_name].find_outputs("QueueName")["QueueName"]
-        for stack in stacks
-    ]
-    assert len(names) == 2
+    names = []
+    for stack in stacks:
+        template = synthesized.templates[stack.stack_name].to_json()
+        resolver = TemplateResolver(template, stack.account, stack.region)
+        names.append(resolver.resolved_outputs()["QueueName"])
+    assert names == ["flyte-prod-schedules", "flyte-stg-schedules"]
 
 
 def test_changing_tunables_keeps_logical_ids_and_physical_names(synthesized: Synthesized) -> None:
