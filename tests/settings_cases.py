@@ -52,6 +52,23 @@ def without(key: str) -> Callable[[dict[str, Any]], None]:
     return mutate
 
 
+def both(
+    changes: dict[str, Any], second: Callable[[dict[str, Any]], None]
+) -> Callable[[dict[str, Any]], None]:
+    """Change environment ``dev`` and add a second one."""
+
+    def mutate(document: dict[str, Any]) -> None:
+        env_with(**copy.deepcopy(changes))(document)
+        second(document)
+
+    return mutate
+
+
+IRSA_SHARED_ROLE: dict[str, Any] = {
+    "flyteadmin": {"mode": "irsa", "oidc_provider_arn": OIDC, "role_name": "shared"}
+}
+
+
 def render(mutation: Callable[[dict[str, Any]], None]) -> str:
     document = copy.deepcopy(BASE)
     mutation(document)
@@ -259,6 +276,63 @@ INVALID: list[tuple[str, str, str, str]] = [
         render(env_with(aws={"profile": "my profile"})),
         "aws.profile",
         "profile name",
+    ),
+    (
+        "namespace-without-oidc",
+        render(env_with(flyteadmin={"mode": "none", "namespace": "flyte-prod"})),
+        "flyteadmin.namespace",
+        "only allowed when mode is 'irsa' or 'schedule-role'",
+    ),
+    (
+        "service-account-without-oidc",
+        render(
+            env_with(
+                flyteadmin={"mode": "existing", "role_names": ["r"], "service_account": "admin"}
+            )
+        ),
+        "flyteadmin.service_account",
+        "only allowed when mode is 'irsa' or 'schedule-role'",
+    ),
+    (
+        "topic-while-alarms-disabled",
+        render(env_with(alarms={"enabled": False, "topic": "create"})),
+        "alarms.topic",
+        "needs alarms.enabled: true",
+    ),
+    (
+        "policy-name-clash-across-regions",
+        render(second_env(region="eu-west-1", schedule_name_prefix="flyte-dev")),
+        "schedule_name_prefix (managed policy name)",
+        "IAM policy names are unique per account",
+    ),
+    (
+        "reconnect-delay-too-long",
+        render(env_with(reconnect_delay_seconds=3601)),
+        "reconnect_delay_seconds",
+        "from 0 to 3600",
+    ),
+    (
+        "reconnect-delay-negative",
+        render(env_with(reconnect_delay_seconds=-1)),
+        "reconnect_delay_seconds",
+        "from 0 to 3600",
+    ),
+    (
+        "tag-key-too-long",
+        render(env_with(tags={"k" * 129: "v"})),
+        "tags." + "k" * 129,
+        "tag keys are strings of 1-128 characters",
+    ),
+    (
+        "irsa-role-name-clash",
+        render(
+            both(
+                IRSA_SHARED_ROLE,
+                second_env(schedule_name_prefix="flyte-other", **copy.deepcopy(IRSA_SHARED_ROLE)),
+            )
+        ),
+        "flyteadmin.role_name",
+        "IAM role names are unique per account",
     ),
     ("encryption-unknown", render(env_with(encryption="aws-managed")), "encryption", "one of"),
     ("removal-unknown", render(env_with(removal_policy="snapshot")), "removal_policy", "one of"),
