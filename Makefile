@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := npx --no-install cdk --no-notices
 SETTINGS ?= flyte-scheduler.yaml
 
-.PHONY: help install install-emulator install-flytekit demo bench test test-fast test-unit fuzz synth clean
+.PHONY: help install install-emulator install-flytekit demo bench test test-fast test-unit fuzz mutate synth clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -60,6 +60,11 @@ test-unit: install  ## Run the fast unit tests only.
 fuzz: install  ## Fuzz every file-reading entry point with thousands of examples (hypothesis).
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/unit/test_fuzz_entry_points.py -p no:cacheprovider
 
+mutate: install  ## Mutation testing of the pure package against the unit tier (mutmut; slow, not a test).
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-mutate.txt
+	$(VENV)/bin/mutmut run --max-children 2 || true
+	$(VENV)/bin/mutmut results
+
 bench: install install-emulator  ## Print benchmark figures (synth, config, test tiers, fleet); not a test.
 	$(PY) bench/bench.py
 	$(PY) bench/fleet.py
@@ -68,4 +73,4 @@ synth: install  ## Synthesize one template per environment into build/cdk.out.
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(CDK) synth -q -c settings=$(SETTINGS) -o build/cdk.out
 
 clean:  ## Remove build output (keeps .venv and node_modules).
-	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build mutants .pytest_cache .mypy_cache .ruff_cache
