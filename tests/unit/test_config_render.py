@@ -98,3 +98,31 @@ def test_schedule_role_mode_annotates_with_the_schedule_role() -> None:
         core["flyteadmin"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"]
         == (block["eventScheduler"]["scheduleRole"])
     )
+
+
+def test_the_rendered_block_is_exactly_flyteadmins_flat_config() -> None:
+    """Expected values written out by hand (the governed scenario: IAM path, irsa, kms)."""
+    env = scenario_environments("governed")[0]
+    assert yaml.safe_load(emit(env, "scheduler")) == {
+        "scheduler": {
+            "reconnectAttempts": 10,
+            "reconnectDelaySeconds": 30,
+            "eventScheduler": {
+                "scheme": "aws",
+                "region": "us-east-1",
+                "scheduleRole": "arn:aws:iam::123456789012:role/platform/flyte/flyte-gov-schedule-role",
+                "targetName": "arn:aws:sqs:us-east-1:123456789012:flyte-gov-schedules",
+                "scheduleNamePrefix": "flyte-gov",
+            },
+            "workflowExecutor": {
+                "scheme": "aws",
+                "region": "us-east-1",
+                "scheduleQueueName": "flyte-gov-schedules",
+                "accountId": "123456789012",
+            },
+        }
+    }
+    core = yaml.safe_load(emit(env, "flyte-core"))
+    assert core["flyteadmin"]["serviceAccount"]["annotations"] == {
+        "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/platform/flyte/flyte-gov-flyteadmin"
+    }

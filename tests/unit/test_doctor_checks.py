@@ -20,7 +20,19 @@ from flyte_scheduler.flyteadmin_permissions import ALL_ACTIONS
 from tests.scenarios import scenario_environments
 
 ENV = scenario_environments("irsa")[0]
-ARNS = naming.Arns(ENV)
+
+
+class ARNS:
+    """The irsa scenario's ARNs, written out (not derived by the naming code doctor uses)."""
+
+    queue = "arn:aws:sqs:us-east-1:123456789012:flyte-irsa-schedules"
+    dead_letter_queue = "arn:aws:sqs:us-east-1:123456789012:flyte-irsa-schedules-dlq"
+    schedule_role = "arn:aws:iam::123456789012:role/flyte-irsa-schedule-role"
+    flyteadmin_role = "arn:aws:iam::123456789012:role/flyte-irsa-flyteadmin"
+    rule_pattern = "arn:aws:events:us-east-1:123456789012:rule/flyte-irsa_*"
+    custom_bus_rules = "arn:aws:events:us-east-1:123456789012:rule/*/*"
+
+
 QUEUE_POLICY: dict[str, Any] = {
     "Statement": [
         {

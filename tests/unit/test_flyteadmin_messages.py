@@ -58,3 +58,37 @@ def test_long_and_unicode_names_use_multi_byte_varints() -> None:
 def test_poison_bodies_are_rejected(body: str) -> None:
     with pytest.raises(ValueError):
         parse_event(body)
+
+
+IDENTIFIERS = [
+    ("flytesnacks", "production", "my_wf_daily"),
+    ("p", "", "n"),  # proto3 omits an empty string: flyteadmin's bytes have no field 2
+    ("", "", ""),
+    ("ml", "staging", "é" * 200),  # multi-byte length varint
+]
+
+
+@pytest.mark.parametrize(("project", "domain", "name"), IDENTIFIERS)
+def test_payload_bytes_equal_flyteidls_own_serialization(
+    project: str, domain: str, name: str
+) -> None:
+    from flyteidl.admin.common_pb2 import NamedEntityIdentifier
+
+    real = NamedEntityIdentifier(project=project, domain=domain, name=name).SerializeToString()
+    assert LaunchPlanId(project, domain, name).to_protobuf() == real
+    assert LaunchPlanId.from_protobuf(real) == LaunchPlanId(project, domain, name)
+
+
+def test_a_field_of_another_wire_type_is_refused() -> None:
+    # field 1 as a varint (wire type 0), which NamedEntityIdentifier never carries
+    with pytest.raises(ValueError, match="unexpected protobuf wire type 0 for field 1"):
+        LaunchPlanId.from_protobuf(b"\x08\x01")
+
+
+def test_unknown_fields_are_skipped_like_protobuf_does() -> None:
+    from flyteidl.admin.common_pb2 import NamedEntityIdentifier
+
+    with_org = NamedEntityIdentifier(
+        project="p", domain="d", name="n", org="acme"
+    ).SerializeToString()
+    assert LaunchPlanId.from_protobuf(with_org) == LaunchPlanId("p", "d", "n")
