@@ -14,17 +14,12 @@ import pytest
 
 from flyte_scheduler.demo import deploy
 from flyte_scheduler.settings import parse_settings
-from tests.integration.conftest import ACCOUNT, REGION, SETTINGS, Deployed
+from tests.integration.conftest import ACCOUNT, DLQ, REGION, Deployed
 
 pytestmark = pytest.mark.integration
 
 ROLE = "fleet-doctor"
-FLEET_SETTINGS = (
-    SETTINGS.replace(
-        "    iam: {path: /flyte/it/}",
-        "    iam: {path: /flyte/it/}\n    aws: {profile: fleet-profile}",
-    )
-    + f"""
+FLEET_ENVIRONMENT = f"""
   fleet:
     account: "{ACCOUNT}"
     region: {REGION}
@@ -32,7 +27,6 @@ FLEET_SETTINGS = (
     removal_policy: destroy
     aws: {{role_arn: "arn:aws:iam::{ACCOUNT}:role/{ROLE}", external_id: fleet-check}}
 """
-)
 FOREIGN = "flyte-fleet_exfil"
 
 
@@ -40,9 +34,23 @@ FOREIGN = "flyte-fleet_exfil"
 def fleet(deployed: Deployed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     work = tmp_path_factory.mktemp("fleet")
     settings = work / "fleet.yaml"
-    settings.write_text(FLEET_SETTINGS)
+    # The integration environment as deployed now (earlier tests redeploy it with other tunables),
+    # reached through a profile; and a second environment, reached through an assumed role.
+    current = deployed.settings_path.read_text()
+    text = (
+        current.replace(
+            "    iam: {path: /flyte/it/}",
+            "    iam: {path: /flyte/it/}\n    aws: {profile: fleet-profile}",
+        )
+        + FLEET_ENVIRONMENT
+    )
+    settings.write_text(text)
     assert "fleet-profile" in settings.read_text()
-    deploy(parse_settings(FLEET_SETTINGS).environments["fleet"], str(settings), deployed.aws, work)
+    deploy(parse_settings(text).environments["fleet"], str(settings), deployed.aws, work)
+    sqs = deployed.client(
+        "sqs"
+    )  # poison messages earlier tests left behind would fail the DLQ check
+    sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName=DLQ)["QueueUrl"])
     trust = {
         "Statement": [
             {"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole"}
