@@ -44,6 +44,17 @@ def fifo(tmp_path: Path) -> Iterator[Path]:
     yield path
 
 
+def cli_process(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """The CLI in its own process, bounded: a hang fails the test instead of the suite."""
+    return subprocess.run(
+        [sys.executable, "-m", "flyte_scheduler", *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
 def exit_and_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     code = main(argv)
     error = capsys.readouterr().err
@@ -134,13 +145,7 @@ def test_app_refuses_dev_zero(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_fifo_with_no_writer_is_refused_not_waited_on(fifo: Path) -> None:
     """In a subprocess with a timeout: a hang would fail the test instead of the suite."""
     for argv in (["lint-config", str(fifo)], ["config", "--env", "x", "--settings", str(fifo)]):
-        result = subprocess.run(
-            [sys.executable, "-m", "flyte_scheduler", *argv],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        result = cli_process(argv)
         assert result.returncode == 2 and "not a FIFO" in result.stderr, result.stderr
 
 
@@ -217,13 +222,7 @@ def test_a_character_device_is_written_through_not_replaced(
 
 def test_dev_stdout_receives_the_config(settings: Path) -> None:
     argv = ["config", "--env", "default", "--settings", str(settings), "-o", "/dev/stdout"]
-    result = subprocess.run(
-        [sys.executable, "-m", "flyte_scheduler", *argv],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = cli_process(argv)
     assert result.returncode == 0 and "scheduler:" in result.stdout
 
 
