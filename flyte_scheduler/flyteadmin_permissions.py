@@ -11,5 +11,3 @@ PASS_ROLE = "iam:PassRole"
 """On the schedule role, only to ``events.amazonaws.com``."""
 CONSUMER_ACTIONS = ("sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:DeleteMessage")
 """On the schedule queue (``DeleteMessage`` also authorizes ``DeleteMessageBatch``)."""
-ALL_ACTIONS = (*RULE_ACTIONS, PASS_ROLE, *CONSUMER_ACTIONS)
-"""Every call flyteadmin makes, except ``kms:Decrypt`` with a customer key."""

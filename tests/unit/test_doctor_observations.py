@@ -10,8 +10,18 @@ from botocore.stub import Stubber
 from flyte_scheduler import naming
 from flyte_scheduler.doctor_checks import run_checks
 from flyte_scheduler.doctor_observations import RULES_QUOTA_CODE, observe
-from flyte_scheduler.flyteadmin_permissions import ALL_ACTIONS
 from tests.scenarios import scenario_environments
+
+FLYTEADMINS_CALLS = (  # what flyteadmin's scheduler needs: its seven calls' actions and PassRole
+    "events:PutRule",
+    "events:PutTargets",
+    "events:RemoveTargets",
+    "events:DeleteRule",
+    "iam:PassRole",
+    "sqs:GetQueueUrl",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+)
 
 ENV = scenario_environments("irsa")[0]
 ARNS = naming.Arns(ENV)
@@ -46,7 +56,7 @@ class StubbedSession:
 
 
 def simulate(stub: Stubber, denied: set[str]) -> None:
-    for action in ALL_ACTIONS:
+    for action in FLYTEADMINS_CALLS:
         decision = "implicitDeny" if action in denied else "allowed"
         stub.add_response(
             "simulate_principal_policy",
