@@ -63,14 +63,14 @@ def model_keys(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     section = settings_module._Section
     take, open_section = section._take, section.section
 
-    def recording_take(self: object, key: str, *args: object) -> object:
-        read.add(".".join(p for p in (self.path, key) if p))
-        return take(self, key, *args)  # type: ignore[arg-type]
+    def recording_take(self: Any, key: str, *args: Any) -> Any:
+        read.add(".".join(part for part in (self.path, key) if part))
+        return take(self, key, *args)
 
-    def recording_section(self: object, key: str) -> object:
+    def recording_section(self: Any, key: str) -> Any:
         if key == "tags":  # free-form keys: the section itself is the setting
             read.add("tags")
-        return open_section(self, key)  # type: ignore[arg-type]
+        return open_section(self, key)
 
     monkeypatch.setattr(section, "_take", recording_take)
     monkeypatch.setattr(section, "section", recording_section)
