@@ -334,6 +334,42 @@ INVALID: list[tuple[str, str, str, str]] = [
         "flyteadmin.role_name",
         "IAM role names are unique per account",
     ),
+    (
+        "adopt-queue-not-bool",
+        render(env_with(adopt={"queue": "yes"})),
+        "adopt.queue",
+        "true or false",
+    ),
+    (
+        "adopt-dlq-not-bool",
+        render(env_with(adopt={"dead_letter_queue": 1})),
+        "adopt.dead_letter_queue",
+        "true or false",
+    ),
+    (
+        "adopt-role-not-bool",
+        render(env_with(adopt={"schedule_role": "no"})),
+        "adopt.schedule_role",
+        "true or false",
+    ),
+    (
+        "adopt-with-destroy",
+        render(env_with(adopt={"queue": True}, removal_policy="destroy")),
+        "removal_policy",
+        "must be 'retain' when adopting",
+    ),
+    (
+        "dead-letter-threshold-zero",
+        render(env_with(alarms={"dead_letter_messages": 0})),
+        "alarms.dead_letter_messages",
+        "from 1 to 1000000",
+    ),
+    (
+        "failed-invocations-zero",
+        render(env_with(alarms={"failed_invocations": 0})),
+        "alarms.failed_invocations",
+        "from 1 to 1000000",
+    ),
     ("encryption-unknown", render(env_with(encryption="aws-managed")), "encryption", "one of"),
     ("removal-unknown", render(env_with(removal_policy="snapshot")), "removal_policy", "one of"),
     (

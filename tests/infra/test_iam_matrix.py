@@ -782,12 +782,6 @@ def test_the_allow_deny_matrix(
     assert failures(evaluator, deployment) == []
 
 
-def test_the_matrix_has_at_least_forty_cases(synthesized: Synthesized) -> None:
-    counts = {s: len(cases(deployment_of(synthesized, s))) for s in IDENTITY_SCENARIOS}
-    assert min(counts.values()) >= 36, counts
-    assert sum(counts.values()) >= 40 * len(counts), counts
-
-
 # Mutations: weakening any policy one way must flip at least one case -------------------------
 
 

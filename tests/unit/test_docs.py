@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from flyte_scheduler import settings as settings_module
+from tests.settings_keys import settings_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -57,34 +56,8 @@ def documented_keys() -> set[str]:
     return keys
 
 
-def model_keys(monkeypatch: pytest.MonkeyPatch) -> set[str]:
-    """Every key the settings parser reads, recorded while it parses a minimal file."""
-    read: set[str] = set()
-    section = settings_module._Section
-    take, open_section = section._take, section.section
-
-    def recording_take(self: Any, key: str, *args: Any) -> Any:
-        read.add(".".join(part for part in (self.path, key) if part))
-        return take(self, key, *args)
-
-    def recording_section(self: Any, key: str) -> Any:
-        if key == "tags":  # free-form keys: the section itself is the setting
-            read.add("tags")
-        return open_section(self, key)
-
-    monkeypatch.setattr(section, "_take", recording_take)
-    monkeypatch.setattr(section, "section", recording_section)
-    settings_module.parse_settings(
-        "environments:\n  dev: {account: '123456789012', region: us-east-1, "
-        "schedule_name_prefix: flyte}\n"
-    )
-    return read
-
-
-def test_the_settings_reference_lists_exactly_the_models_keys(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    model = model_keys(monkeypatch)
+def test_the_settings_reference_lists_exactly_the_models_keys() -> None:
+    model = settings_keys()
     documented = documented_keys()
     assert sorted(model - documented) == [], "keys the model reads but the reference omits"
     assert sorted(documented - model) == [], "keys the reference lists but the model ignores"
