@@ -26,6 +26,11 @@ def dead_letter_queue_name(options: SchedulerOptions) -> str:
     return queue_name(options) + DLQ_SUFFIX
 
 
+def queue_key_alias(options: SchedulerOptions) -> str:
+    """The alias of the key the stack creates for ``encryption: kms``: ``alias/<queue name>``."""
+    return f"alias/{queue_name(options)}"
+
+
 def schedule_role_name(options: SchedulerOptions) -> str:
     """The role attached to each rule: explicit, or ``<prefix>-schedule-role``."""
     return options.schedule_role_name or f"{options.schedule_name_prefix}-schedule-role"

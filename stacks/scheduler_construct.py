@@ -176,7 +176,7 @@ class FlyteSchedulerInfrastructure(Construct):
             sid="AllowEventBridgeToEncryptScheduleEvents",
             service=EVENTS_PRINCIPAL,
             actions=["kms:GenerateDataKey", "kms:Decrypt"],
-            alias=f"alias/{naming.queue_name(self.options)}",
+            alias=naming.queue_key_alias(self.options),
         )
 
     def _service_key(

@@ -14,7 +14,14 @@ from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
 
-NAME_PROPERTIES = ("QueueName", "RoleName", "ManagedPolicyName", "TopicName", "AlarmName")
+NAME_PROPERTIES = (
+    "QueueName",
+    "RoleName",
+    "ManagedPolicyName",
+    "TopicName",
+    "AlarmName",
+    "AliasName",
+)
 
 # Every scenario has these, with its own prefix in the names.
 CORE = {
@@ -41,7 +48,7 @@ EXTRA: dict[str, dict[str, tuple[str, str | None]]] = {
     "default": {},
     "kms": {
         "SchedulerQueueKeyDD5EEB92": ("AWS::KMS::Key", None),
-        "SchedulerQueueKeyAliasAFF9A97D": ("AWS::KMS::Alias", None),
+        "SchedulerQueueKeyAliasAFF9A97D": ("AWS::KMS::Alias", "alias/{p}-schedules"),
     },
     "irsa": {"SchedulerFlyteadminRole43CEC199": ("AWS::IAM::Role", "{p}-flyteadmin")},
     "topic": {
