@@ -83,3 +83,46 @@ def test_the_mapping_names_the_stacks_logical_ids() -> None:
         "SchedulerScheduleRoleBB9F32CF": {"RoleName": "flyte-cloudwatch-role"},
     }
     assert set(LOGICAL_IDS) == {"queue", "dead_letter_queue", "schedule_role"}
+
+
+def test_the_changes_are_exactly_these() -> None:
+    assert assess(ENV, handmade()).changes == [
+        "queue: the queue policy is replaced; these statements are dropped: EventsToMyQueue",
+        "queue: VisibilityTimeout 30 -> 60",
+        "queue: a redrive policy to flyte-queue-dlq is added (after 10 receives)",
+        "queue: encryption is turned on: SSE-SQS",
+        "schedule role: its trust policy is replaced by one trusting events.amazonaws.com of "
+        "account 123456789012 only",
+        "schedule role: keeps its permissions policies (the stack declares none; the role needs "
+        "none, delivery is authorized by the queue policy): "
+        "arn:aws:iam::aws:policy/CloudWatchEventsFullAccess",
+    ]
+
+
+def test_a_queue_already_like_the_stacks_changes_only_its_policy() -> None:
+    seen = handmade(SqsManagedSseEnabled="true", VisibilityTimeout="60", RedrivePolicy="{}")
+    seen.role_policies = []
+    assert assess(ENV, seen).changes == [
+        "queue: the queue policy is replaced; these statements are dropped: EventsToMyQueue",
+        "schedule role: its trust policy is replaced by one trusting events.amazonaws.com of "
+        "account 123456789012 only",
+    ]
+
+
+def test_a_kms_encrypted_queue_changes_to_sse_sqs_and_an_adopted_dlq_keeps_14_days() -> None:
+    seen = handmade(KmsMasterKeyId="arn:aws:kms:us-east-1:123456789012:key/x", RedrivePolicy="{}")
+    seen.dead_letter_queue_url = URL + "-dlq"
+    seen.dead_letter_queue = {"MessageRetentionPeriod": "345600", "SqsManagedSseEnabled": "true"}
+    changes = assess(ENV, seen).changes
+    assert "queue: encryption changes: SSE-SQS" in changes
+    assert "dead_letter_queue: MessageRetentionPeriod 345600 -> 1209600" in changes
+    assert resource_mapping(ENV, seen)["SchedulerDeadLetterQueue6601E543"] == {
+        "QueueUrl": URL + "-dlq"
+    }
+
+
+def test_unnamed_statements_are_listed_by_position() -> None:
+    seen = handmade(Policy=json.dumps({"Statement": [{"Effect": "Allow"}, {"Sid": "Named"}]}))
+    assert assess(ENV, seen).changes[0] == (
+        "queue: the queue policy is replaced; these statements are dropped: #0, Named"
+    )

@@ -17,6 +17,7 @@ import pytest
 
 from flyte_scheduler.launch_plan_schedules import (
     LaunchPlanSchedule,
+    StandardCron,
     fixed_rate_instead,
     from_text,
     verdict,
@@ -107,3 +108,65 @@ def test_the_fixed_rate_instead_says_what_it_keeps(cron: str) -> None:
 def test_text_that_is_no_schedule_form_is_refused(text: str) -> None:
     with pytest.raises(ScheduleError):
         from_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "why"),
+    [
+        ("rate(five minutes)", "rate", "must be 'N unit', e.g. 90 minutes"),
+        ("rate(5)", "rate", "must be 'N unit'"),
+        ("3 fortnights", "rate unit", "must be minute(s), hour(s) or day(s)"),
+        ("rate(1 minutes)", "rate unit", "AWS needs 'minute' with value 1"),
+        ("hello world", "schedule", "not a rate"),
+        ("1 2 3", "schedule", "five-field cron or alias"),
+    ],
+)
+def test_text_that_is_no_schedule_names_the_field(text: str, field: str, why: str) -> None:
+    with pytest.raises(ScheduleError) as raised:
+        from_text(text)
+    assert raised.value.field == field and why in raised.value.why
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("90 minutes", 90, "minute"),
+        ("1 hour", 1, "hour"),
+        ("2 DAYS", 2, "day"),
+        ("rate(0 minutes)", 0, "minute"),
+    ],
+)
+def test_rates_are_read_as_flytekit_writes_them(text: str, value: int, unit: str) -> None:
+    schedule = from_text(text)
+    assert (schedule.kind, schedule.rate_value, schedule.rate_unit) == ("rate", value, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "stored"),
+    [
+        ("cron(0 10 * * ? *)", "cron_expression", "0 10 * * ? *"),
+        ("  0 10 * * ? *  ", "cron_expression", "0 10 * * ? *"),
+        ("TZ=UTC 0 9 * * *", "cron_schedule", "TZ=UTC 0 9 * * *"),
+        ("CRON_TZ=UTC 0 9 * * 1", "cron_schedule", "CRON_TZ=UTC 0 9 * * 1"),
+        ("@hourly", "cron_schedule", "@hourly"),
+        ("weekly", "cron_schedule", "weekly"),
+    ],
+)
+def test_crons_keep_the_text_flyteadmin_receives(text: str, kind: str, stored: str) -> None:
+    schedule = from_text(text)
+    assert (schedule.kind, schedule.text) == (kind, stored)
+
+
+@pytest.mark.parametrize(
+    ("duration", "seconds"),
+    [("5m", 300), ("1h30m", 5400), ("90s", 90), ("1.5h", 5400), ("500ms", 1)],
+)
+def test_every_durations_are_read_as_go_does(duration: str, seconds: int) -> None:
+    cron = StandardCron(f"@every {duration}")
+    assert cron.every is not None and cron.every.total_seconds() == seconds
+
+
+@pytest.mark.parametrize("duration", ["5", "5 minutes", "m5"])
+def test_a_bad_every_duration_is_refused(duration: str) -> None:
+    with pytest.raises(ScheduleError, match="Go duration"):
+        StandardCron(f"@every {duration}")
