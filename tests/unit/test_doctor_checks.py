@@ -451,3 +451,47 @@ def test_an_unreadable_key_policy_fails_and_says_what_to_grant() -> None:
 
 def test_sqs_managed_encryption_has_no_key_check() -> None:
     assert "queue key policy" not in {r.name for r in run_checks(ENV, healthy())}
+
+
+def test_the_config_check_names_the_traps_and_points_to_lint_config() -> None:
+    broken = "scheduler:\n  eventScheduler: {scheme: aws}\n  workflowExecutor: {scheme: local}\n"
+    findings = lint_text(broken, values_from_settings(ENV))
+    result = run_checks(ENV, healthy(), findings)[-1]
+    assert (result.name, result.status) == ("flyteadmin config", "fail")
+    assert result.evidence == (
+        "12 finding(s): account-missing, prefix-invalid, region-missing, role-invalid, "
+        "scheme-mismatch, settings-mismatch, target-not-arn"
+    )
+    assert result.fix == "run lint-config on it for lines and fixes"
+    clean = run_checks(ENV, healthy(), [])[-1]
+    assert (clean.status, clean.evidence) == ("pass", "matches the deployment, no known trap")
+
+
+def test_each_foreign_trait_is_named_in_the_evidence() -> None:
+    rule = replace(
+        flyteadmin_rule(
+            f"{ENV.prefix}_exfil",
+            {"Id": "a", "Arn": OTHER_ACCOUNT_BUS, "RoleArn": ARNS.schedule_role},
+            {
+                "Id": "b",
+                "Arn": ARNS.queue,
+                "DeadLetterConfig": {"Arn": "arn:aws:sqs:us-east-1:1:x"},
+            },
+        ),
+        event_pattern=CLOUDTRAIL_PATTERN,
+        managed_by="ssm.amazonaws.com",
+        role_arn="",
+    )
+    (result,) = [
+        r for r in run_checks(ENV, fault(planted(rule))) if r.name == f"rules {ENV.prefix}_*"
+    ]
+    assert result.evidence == (
+        f"{ENV.prefix}_exfil has not a name flyteadmin gives (<prefix>_<FNV-1 hash>), "
+        f"an event pattern {CLOUDTRAIL_PATTERN} (it matches account events), "
+        "managed by ssm.amazonaws.com, role (none) instead of the schedule role, "
+        "2 targets (flyteadmin puts exactly one), "
+        f"target {OTHER_ACCOUNT_BUS}, a role {ARNS.schedule_role} on target a, "
+        "a dead-letter queue arn:aws:sqs:us-east-1:1:x on target b, "
+        "no input transformer in flyteadmin's format"
+    )
+    assert "CloudTrail" in result.fix and "delete-rule" in result.fix
