@@ -297,3 +297,28 @@ def test_the_input_template_is_byte_identical_to_flyteadmins_for_non_ascii_names
     expected = '{"time":<time>,"kickoff_time_arg":"début_heure","payload":"CgFwEgFkGgFu"}'
     actual = input_template(LaunchPlanId("p", "d", "n"), "début_heure")
     assert actual.encode("utf-8") == expected.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        ("a directory", "must be a regular file, not a directory"),
+        ("a socket", "cannot open the config file (No such device or address)"),
+        ("a character device", "must be a regular file, not a character device"),
+    ],
+)
+def test_each_special_input_is_refused_saying_why(
+    kind: str, said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    if kind == "a directory":
+        target = tmp_path
+    elif kind == "a socket":
+        target = tmp_path / "sock"
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(target))
+    else:
+        target = Path("/dev/null")
+    code, error = exit_and_error(["lint-config", str(target)], capsys)
+    assert code == 2 and said in error and str(target) in error
