@@ -337,3 +337,32 @@ def test_comparison_with_the_settings() -> None:
 def test_unreadable_yaml_is_an_input_error() -> None:
     with pytest.raises(LintInputError):
         lint_text("scheduler: [\n")
+
+
+def test_the_chart_switch_findings_say_what_and_how() -> None:
+    findings = lint_text(flyte_core_values(enabled="false", kind="native"))
+    assert [(f.trap, f.problem, f.fix) for f in findings] == [
+        (
+            "chart-disabled",
+            "the flyte-core chart ignores workflow_scheduler.config unless enabled is true",
+            "set workflow_scheduler.enabled: true",
+        ),
+        (
+            "chart-type",
+            "type is 'native': the chart only renders the AWS scheduler for type 'aws'",
+            "set workflow_scheduler.type: aws",
+        ),
+    ]
+
+
+def test_the_native_scheduler_finding_says_why_runs_double() -> None:
+    (finding,) = lint_text(
+        FLYTE_BINARY.replace("disableScheduler: true", "disableScheduler: false")
+    )
+    assert "two executions per tick, not deduplicated" in finding.problem
+    assert finding.fix == "set flyte-core-components.admin.disableScheduler: true"
+    assert finding.render("values.yaml") == (
+        "values.yaml:3: flyte-core-components.admin.disableScheduler: "
+        + finding.problem
+        + "\n    fix: set flyte-core-components.admin.disableScheduler: true"
+    )
