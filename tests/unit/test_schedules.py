@@ -109,3 +109,26 @@ def test_invalid_expressions_name_the_field_and_why(expression: str, field: str,
         parse_schedule(expression)
     assert raised.value.field == field
     assert why in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # 2027-05-01 is a Saturday and the 1st: W moves forward to Monday the 3rd.
+        ("cron(0 9 1W 5 ? 2027)", ["2027-05-03 09:00"]),
+        # 2027-10-31 is a Sunday and the last day: W moves back to Friday the 29th.
+        ("cron(0 9 31W 10 ? 2027)", ["2027-10-29 09:00"]),
+        # 2027-08-15 is a Sunday mid-month: W moves to Monday the 16th.
+        ("cron(0 9 15W 8 ? 2027)", ["2027-08-16 09:00"]),
+        # 2026-12-16 is a Wednesday: W keeps the day.
+        ("cron(0 9 16W 12 ? 2026)", ["2026-12-16 09:00"]),
+        # L alone in day-of-week is Saturday (7); 2026-11-28 is the next one.
+        ("cron(0 9 ? * L *)", ["2026-11-28 09:00", "2026-12-05 09:00"]),
+        # the first Monday (2#1) of December 2026 and January 2027.
+        ("cron(0 9 ? * 2#1 *)", ["2026-12-07 09:00", "2027-01-04 09:00"]),
+        # the last Friday (6L) of December 2026.
+        ("cron(0 9 ? * 6L *)", ["2026-11-27 09:00", "2026-12-25 09:00"]),
+    ],
+)
+def test_quartz_day_rules_match_the_calendar(expression: str, expected: list[str]) -> None:
+    assert fires(expression, len(expected)) == expected
