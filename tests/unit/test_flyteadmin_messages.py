@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -92,3 +93,25 @@ def test_unknown_fields_are_skipped_like_protobuf_does() -> None:
         project="p", domain="d", name="n", org="acme"
     ).SerializeToString()
     assert LaunchPlanId.from_protobuf(with_org) == LaunchPlanId("p", "d", "n")
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("[]", "the message is not a JSON object"),
+        ('{"payload": ""}', "'time' is not a string"),
+        ('{"time": 5}', "'time' is not a string"),
+        ('{"time": "2026-01-01T10:00:00"}', "'time' has no time zone (RFC 3339 requires one)"),
+        ('{"time": "yesterday"}', "Invalid isoformat string"),
+        ('{"time": "2026-01-01T10:00:00Z", "payload": "not base64!"}', "Only base64 data"),
+    ],
+)
+def test_each_poison_body_says_why(body: str, why: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(why)):
+        parse_event(body)
+
+
+def test_a_body_without_kickoff_or_payload_names_an_empty_launch_plan() -> None:
+    event = parse_event('{"time": "2026-01-01T10:00:00Z"}')
+    assert (event.kickoff_time_arg, event.launch_plan) == ("", LaunchPlanId("", "", ""))
+    assert event.kickoff_time == datetime(2026, 1, 1, 10, tzinfo=UTC)
