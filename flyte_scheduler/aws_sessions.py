@@ -86,5 +86,6 @@ class EnvironmentSession:
         )
 
     def client(self, service: str, region_name: str | None = None) -> Any:
-        """A client in the environment's region (``region_name`` is accepted and must match)."""
+        """A client in the environment's region (``region_name`` is accepted, as boto3 callers
+        pass it, and ignored: an environment has one region)."""
         return self._client(self.session, service)

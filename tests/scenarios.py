@@ -6,6 +6,16 @@ from flyte_scheduler.options import EnvironmentSettings
 from flyte_scheduler.settings import parse_settings
 
 ACCOUNT = "123456789012"
+FLYTEADMINS_CALLS = (  # what flyteadmin's scheduler needs: its seven calls' actions and PassRole
+    "events:PutRule",
+    "events:PutTargets",
+    "events:RemoveTargets",
+    "events:DeleteRule",
+    "iam:PassRole",
+    "sqs:GetQueueUrl",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+)
 OIDC_ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
 OIDC_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{OIDC_ISSUER}"
 CENTRAL_KEY = "arn:aws:kms:us-east-1:210987654321:key/0c7f2f8a-3b1e-4d2a-9a55-6f1e2d3c4b5a"

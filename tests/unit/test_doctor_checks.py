@@ -16,18 +16,7 @@ from flyte_scheduler.deployed_values import values_from_settings
 from flyte_scheduler.doctor_checks import run_checks
 from flyte_scheduler.doctor_observations import Observations, Rule
 from flyte_scheduler.flyteadmin_messages import INPUT_PATHS, LaunchPlanId, input_template
-from tests.scenarios import scenario_environments
-
-FLYTEADMINS_CALLS = (  # what flyteadmin's scheduler needs: its seven calls' actions and PassRole
-    "events:PutRule",
-    "events:PutTargets",
-    "events:RemoveTargets",
-    "events:DeleteRule",
-    "iam:PassRole",
-    "sqs:GetQueueUrl",
-    "sqs:ReceiveMessage",
-    "sqs:DeleteMessage",
-)
+from tests.scenarios import FLYTEADMINS_CALLS, scenario_environments
 
 ENV = scenario_environments("irsa")[0]
 

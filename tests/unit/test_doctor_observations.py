@@ -10,18 +10,7 @@ from botocore.stub import Stubber
 from flyte_scheduler import naming
 from flyte_scheduler.doctor_checks import run_checks
 from flyte_scheduler.doctor_observations import RULES_QUOTA_CODE, observe
-from tests.scenarios import scenario_environments
-
-FLYTEADMINS_CALLS = (  # what flyteadmin's scheduler needs: its seven calls' actions and PassRole
-    "events:PutRule",
-    "events:PutTargets",
-    "events:RemoveTargets",
-    "events:DeleteRule",
-    "iam:PassRole",
-    "sqs:GetQueueUrl",
-    "sqs:ReceiveMessage",
-    "sqs:DeleteMessage",
-)
+from tests.scenarios import FLYTEADMINS_CALLS, scenario_environments
 
 ENV = scenario_environments("irsa")[0]
 ARNS = naming.Arns(ENV)
